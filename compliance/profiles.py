@@ -1,0 +1,121 @@
+"""What each environment requires: the one place that says it.
+
+The fixtures build servers from these profiles, and the checks judge servers against
+them, so a requirement cannot drift between "how we set it up" and "what we verify".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ServerMode(str, Enum):
+    DEV = "dev"  # `server -dev`: in-memory, unsealed, as the plan's docker-compose runs it
+    SERVER = "server"  # raft storage, Shamir init and unseal, TLS, declared audit device
+
+
+@dataclass(frozen=True)
+class AppRoleSettings:
+    """The plan's AppRole settings (``vault write auth/approle/role/store-erp ...``)."""
+
+    secret_id_ttl: str = "24h"
+    token_ttl: str = "1h"
+    token_max_ttl: str = "4h"
+    secret_id_num_uses: int = 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One environment's requirements.
+
+    ``tree`` is the path segment the plan uses under ``secret/store-erp/``.
+    ``server`` names the server that hosts the environment: staging and production
+    share one, so that one environment being denied the other's tree is testable on
+    a single server, as it would be on a shared production cluster.
+    """
+
+    name: str
+    tree: str
+    mode: ServerMode
+    server: str
+    tls: bool
+    audit_devices: tuple[str, ...]
+    revoke_root_token: bool
+    env_fallback_allowed: bool
+    approle: AppRoleSettings = field(default_factory=AppRoleSettings)
+
+    @property
+    def approle_name(self) -> str:
+        return f"store-erp-{self.tree}"
+
+    @property
+    def policy_name(self) -> str:
+        return f"store-erp-{self.tree}"
+
+    @property
+    def kv_prefix(self) -> str:
+        """The environment's tree under the KV v2 mount (logical path, no ``data/``)."""
+        return f"store-erp/{self.tree}"
+
+    @property
+    def database_role(self) -> str:
+        return f"store-erp-{self.tree}"
+
+    @property
+    def database_name(self) -> str:
+        return f"store_erp_{self.tree}"
+
+
+PROFILES: dict[str, Profile] = {
+    "dev": Profile(
+        name="dev",
+        tree="development",
+        mode=ServerMode.DEV,
+        server="dev",
+        tls=False,
+        audit_devices=("file",),
+        revoke_root_token=False,
+        env_fallback_allowed=True,
+    ),
+    "staging": Profile(
+        name="staging",
+        tree="staging",
+        mode=ServerMode.SERVER,
+        server="secure",
+        tls=True,
+        audit_devices=("file",),
+        revoke_root_token=True,
+        env_fallback_allowed=False,
+    ),
+    "prod": Profile(
+        name="prod",
+        tree="production",
+        mode=ServerMode.SERVER,
+        server="secure",
+        tls=True,
+        audit_devices=("file",),
+        revoke_root_token=True,
+        env_fallback_allowed=False,
+    ),
+}
+
+ENVIRONMENTS: tuple[str, ...] = tuple(PROFILES)
+
+
+def profile(name: str) -> Profile:
+    """The profile of an environment, or a ValueError listing the known ones."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown environment {name!r}; known: {', '.join(ENVIRONMENTS)}"
+        ) from None
+
+
+def servers() -> dict[str, tuple[Profile, ...]]:
+    """Server name -> the environments it hosts, in profile order."""
+    out: dict[str, list[Profile]] = {}
+    for p in PROFILES.values():
+        out.setdefault(p.server, []).append(p)
+    return {name: tuple(ps) for name, ps in out.items()}
