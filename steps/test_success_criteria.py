@@ -1,0 +1,12 @@
+"""The sign-off: every .feature in features/, bound to the step modules.
+
+``pytest -k success_criteria`` selects exactly these scenarios (each carries the
+``success_criteria`` tag as a marker).
+"""
+
+from pytest_bdd import scenarios
+
+from steps.common import *  # noqa: F403 - step definitions are fixtures, found by name
+from steps.running import *  # noqa: F403
+
+scenarios("../features")

@@ -1,0 +1,93 @@
+"""Unit tests of the pure pieces: profiles, backend choice, version parsing, Secret."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from compliance.profiles import ENVIRONMENTS, PROFILES, ServerMode, profile, servers
+from compliance.secret import Secret, fingerprint
+from fixtures.backends import BackendName, BackendUnavailable, choose
+from fixtures.binaries import BinaryError, Flavor, parse_version
+
+
+def test_three_environments_in_order() -> None:
+    assert ENVIRONMENTS == ("dev", "staging", "prod")
+    assert [p.tree for p in PROFILES.values()] == ["development", "staging", "production"]
+
+
+def test_profiles_say_what_each_environment_requires() -> None:
+    dev, staging, prod = (profile(n) for n in ENVIRONMENTS)
+    assert dev.mode is ServerMode.DEV and not dev.tls and not dev.revoke_root_token
+    assert dev.env_fallback_allowed
+    for p in (staging, prod):
+        assert p.mode is ServerMode.SERVER and p.tls and p.revoke_root_token
+        assert not p.env_fallback_allowed
+        assert "file" in p.audit_devices
+        assert (p.approle.secret_id_ttl, p.approle.token_ttl, p.approle.token_max_ttl) == (
+            "24h",
+            "1h",
+            "4h",
+        )
+    assert prod.kv_prefix == "store-erp/production"
+    assert prod.approle_name == prod.policy_name == "store-erp-production"
+
+
+def test_staging_and_prod_share_one_server() -> None:
+    assert {name: [p.name for p in ps] for name, ps in servers().items()} == {
+        "dev": ["dev"],
+        "secure": ["staging", "prod"],
+    }
+
+
+def test_unknown_environment_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown environment 'qa'; known: dev, staging, prod"):
+        profile("qa")
+
+
+@pytest.mark.parametrize(
+    ("text", "flavor", "version"),
+    [
+        ("OpenBao v2.7.2 (9e0a0d3c), committed 2026-10-26", Flavor.OPENBAO, "2.7.2"),
+        ("Vault v1.18.3 (7ae4eb1e), built 2024-12-16T14:00:53Z", Flavor.VAULT, "1.18.3"),
+    ],
+)
+def test_parse_version(text: str, flavor: Flavor, version: str) -> None:
+    assert parse_version(text) == (flavor, version)
+
+
+def test_parse_version_rejects_others() -> None:
+    with pytest.raises(BinaryError, match="not an OpenBao or Vault"):
+        parse_version("Consul v1.20.0")
+
+
+def test_backend_choice() -> None:
+    assert choose("process") is BackendName.PROCESS
+    # auto never picks a backend that is not built, even where an engine answers
+    assert choose("auto", engine_answers=True) is BackendName.PROCESS
+    assert choose("auto", engine_answers=False) is BackendName.PROCESS
+    with pytest.raises(BackendUnavailable, match="docker backend .* not built yet"):
+        choose("docker", engine_answers=True)
+    with pytest.raises(BackendUnavailable, match="unknown backend 'podman'"):
+        choose("podman")
+
+
+def test_secret_shows_only_a_fingerprint() -> None:
+    value = "correct-horse-battery-staple"
+    s = Secret(value)
+    for text in (str(s), repr(s), f"{s}", f"{s!r}", f"{s:>60}", str([s]), str({"k": s})):
+        assert value not in text
+        assert fingerprint(value) in text
+    assert s.reveal() == value
+    assert s == Secret(value) and s != Secret("other") and len({s, Secret(value)}) == 1
+    with pytest.raises(TypeError):
+        pickle.dumps(s)
+    with pytest.raises(TypeError):
+        Secret(b"bytes")  # type: ignore[arg-type]
+
+
+def test_fingerprint_is_stable_and_short() -> None:
+    assert fingerprint("abc") == fingerprint(b"abc")
+    assert fingerprint("abc").startswith("sha256:") and len(fingerprint("abc")) == 7 + 12
+    assert fingerprint("abc") != fingerprint("abd")
