@@ -51,18 +51,29 @@ def _make_venv() -> None:
 def ensure_environment() -> Path:
     """The project's virtual environment, installed to match pyproject.toml."""
     if sys.version_info < MIN_PYTHON:
-        sys.exit(f"vault-gate needs Python {'.'.join(map(str, MIN_PYTHON))}+, "
-                 f"this is {sys.version.split()[0]}")
+        sys.exit(
+            f"vault-gate needs Python {'.'.join(map(str, MIN_PYTHON))}+, "
+            f"this is {sys.version.split()[0]}"
+        )
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if _python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
         return _python()
     if not _python().exists():
         _make_venv()
     py = str(_python())
-    _run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "--upgrade", "pip"])
-    _run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "-e", f"{ROOT}[test]"])
+    _run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"])
+    _run(
+        [
+            py,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            f"{ROOT}[test]",
+        ]
+    )
     STAMP.write_text(wanted)
     return _python()
 

@@ -7,10 +7,10 @@ them, so a requirement cannot drift between "how we set it up" and "what we veri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ServerMode(str, Enum):
+class ServerMode(StrEnum):
     DEV = "dev"  # `server -dev`: in-memory, unsealed, as the plan's docker-compose runs it
     SERVER = "server"  # raft storage, Shamir init and unseal, TLS, declared audit device
 
@@ -19,9 +19,9 @@ class ServerMode(str, Enum):
 class AppRoleSettings:
     """The plan's AppRole settings (``vault write auth/approle/role/store-erp ...``)."""
 
-    secret_id_ttl: str = "24h"
-    token_ttl: str = "1h"
-    token_max_ttl: str = "4h"
+    secret_id_ttl: str = "24h"  # noqa: S105 - a duration, not a secret
+    token_ttl: str = "1h"  # noqa: S105 - a duration
+    token_max_ttl: str = "4h"  # noqa: S105 - a duration
     secret_id_num_uses: int = 0
 
 

@@ -42,18 +42,21 @@ def check_vault_running(addr: str, profile: Profile, ca_file: str | None = None)
         ).json()
         seal = requests.get(f"{addr}/v1/sys/seal-status", verify=verify, timeout=TIMEOUT_S).json()
     except requests.exceptions.SSLError as exc:
-        findings.append(f"TLS verification failed against {ca_file or 'the system CAs'}: "
-                        f"{type(exc).__name__}")
+        findings.append(
+            f"TLS verification failed against {ca_file or 'the system CAs'}: {type(exc).__name__}"
+        )
         return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
     except (requests.RequestException, ValueError) as exc:
         findings.append(f"not reachable: {type(exc).__name__}")
         return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
 
-    evidence.append(Evidence(
-        "sys/health",
-        f"initialized={health.get('initialized')} sealed={health.get('sealed')} "
-        f"standby={health.get('standby')} version={health.get('version')}",
-    ))
+    evidence.append(
+        Evidence(
+            "sys/health",
+            f"initialized={health.get('initialized')} sealed={health.get('sealed')} "
+            f"standby={health.get('standby')} version={health.get('version')}",
+        )
+    )
     storage = seal.get("storage_type", "unknown")
     evidence.append(Evidence("sys/seal-status", f"type={seal.get('type')} storage={storage}"))
     if not health.get("initialized"):

@@ -9,8 +9,8 @@ it comes within a bound, and no process is left behind.
 from __future__ import annotations
 
 import os
-import socket
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path

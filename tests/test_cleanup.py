@@ -27,10 +27,24 @@ BOUND_S = 120
 def _run_inner(tmp_path: Path, mode: str, sig: int | None = None) -> tuple[dict, int, str]:
     state_file = tmp_path / "state.json"
     env = {**os.environ, "VAULT_GATE_STATE_FILE": str(state_file), "VAULT_GATE_INNER_MODE": mode}
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "pytest", str(INNER), "-q", "-p", "no:cacheprovider",
-         "-o", "addopts=", "--backend", "process"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(INNER),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--backend",
+            "process",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:

@@ -45,7 +45,7 @@ def test_servers_match_their_profile(env: BootstrappedEnvironment) -> None:
     assert health["sealed"] is False and health["initialized"] is True
     if env.profile.tls:
         # A client that does not trust the session CA is refused by TLS itself.
-        with pytest.raises(Exception, match="CERTIFICATE_VERIFY_FAILED|certificate verify"):
+        with pytest.raises(Exception, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
             hvac.Client(url=server.addr, verify=True, timeout=5).sys.read_health_status()
 
 
@@ -110,9 +110,9 @@ def test_audit_device_listed_and_logs_hmacs(env: BootstrappedEnvironment) -> Non
     path = env.kv_path("api")
     _read(env.app_login(), path)
     value = env.tree["api"]["payment_api_key"]
-    expected_hmac = operator.sys.calculate_hash(path="file", input_to_hash=value.reveal())[
-        "data"
-    ]["hash"]
+    expected_hmac = operator.sys.calculate_hash(path="file", input_to_hash=value.reveal())["data"][
+        "hash"
+    ]
 
     deadline = time.monotonic() + 5
     entry = None

@@ -67,7 +67,7 @@ def test_backend_choice() -> None:
     # auto never picks a backend that is not built, even where an engine answers
     assert choose("auto", engine_answers=True) is BackendName.PROCESS
     assert choose("auto", engine_answers=False) is BackendName.PROCESS
-    with pytest.raises(BackendUnavailable, match="docker backend .* not built yet"):
+    with pytest.raises(BackendUnavailable, match=r"docker backend .* not built yet"):
         choose("docker", engine_answers=True)
     with pytest.raises(BackendUnavailable, match="unknown backend 'podman'"):
         choose("podman")
