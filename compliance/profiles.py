@@ -6,7 +6,8 @@ them, so a requirement cannot drift between "how we set it up" and "what we veri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 
 
@@ -113,9 +114,29 @@ def profile(name: str) -> Profile:
         ) from None
 
 
-def servers() -> dict[str, tuple[Profile, ...]]:
+def servers(profiles: Mapping[str, Profile] = PROFILES) -> dict[str, tuple[Profile, ...]]:
     """Server name -> the environments it hosts, in profile order."""
     out: dict[str, list[Profile]] = {}
-    for p in PROFILES.values():
+    for p in profiles.values():
         out.setdefault(p.server, []).append(p)
     return {name: tuple(ps) for name, ps in out.items()}
+
+
+def with_approle_settings(
+    overrides: Mapping[str, str], profiles: Mapping[str, Profile] = PROFILES
+) -> dict[str, Profile]:
+    """Profiles whose AppRole settings are overridden (e.g. short TTLs to test renewal).
+
+    Keys are AppRoleSettings fields; an unknown key is a ValueError naming the known ones.
+    """
+    known = {f.name: f.type for f in fields(AppRoleSettings)}
+    for key in overrides:
+        if key not in known:
+            raise ValueError(f"unknown AppRole setting {key!r}; known: {', '.join(known)}")
+    values: dict[str, object] = {
+        k: int(v) if k == "secret_id_num_uses" else v for k, v in overrides.items()
+    }
+    return {
+        name: replace(p, approle=replace(p.approle, **values))  # type: ignore[arg-type]
+        for name, p in profiles.items()
+    }

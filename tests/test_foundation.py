@@ -162,3 +162,14 @@ def test_session_files_are_private(world: World) -> None:
     assert secure.init_file.stat().st_mode & 0o777 == 0o600
     assert secure.init_file.is_relative_to(world.directory)
     assert len(json.loads(secure.init_file.read_text())["keys"]) == 5
+
+
+def test_approle_has_the_plans_settings(env: BootstrappedEnvironment) -> None:
+    """The AppRole on the server carries the profile's TTLs (the plan's 24h / 1h / 4h)."""
+    role = env.operator().auth.approle.read_role(role_name=env.profile.approle_name)["data"]
+    expected = env.profile.approle
+    seconds = {"24h": 86400, "1h": 3600, "4h": 14400}
+    assert role["secret_id_ttl"] == seconds[expected.secret_id_ttl]
+    assert role["token_ttl"] == seconds[expected.token_ttl]
+    assert role["token_max_ttl"] == seconds[expected.token_max_ttl]
+    assert role["token_policies"] == [env.profile.policy_name]

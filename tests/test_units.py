@@ -91,3 +91,14 @@ def test_fingerprint_is_stable_and_short() -> None:
     assert fingerprint("abc") == fingerprint(b"abc")
     assert fingerprint("abc").startswith("sha256:") and len(fingerprint("abc")) == 7 + 12
     assert fingerprint("abc") != fingerprint("abd")
+
+
+def test_approle_settings_can_be_overridden() -> None:
+    from compliance.profiles import with_approle_settings
+
+    short = with_approle_settings({"token_ttl": "30s", "secret_id_num_uses": "1"})
+    assert all(p.approle.token_ttl == "30s" for p in short.values())
+    assert all(p.approle.secret_id_num_uses == 1 for p in short.values())
+    assert PROFILES["prod"].approle.token_ttl == "1h"  # the defaults are untouched
+    with pytest.raises(ValueError, match="unknown AppRole setting 'ttl'; known: secret_id_ttl"):
+        with_approle_settings({"ttl": "1s"})

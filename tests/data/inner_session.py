@@ -15,6 +15,12 @@ def test_inner(world):
         "pids": world.processes(),
         "dirs": [str(d) for d in world.directories()],
         "reaper": world.reaper.pid,
+        "token_ttl": {
+            name: env.operator().auth.approle.read_role(role_name=env.profile.approle_name)["data"][
+                "token_ttl"
+            ]
+            for name, env in world.environments.items()
+        },
     }
     path = os.environ["VAULT_GATE_STATE_FILE"]
     with open(path + ".tmp", "w") as fh:

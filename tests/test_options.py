@@ -1,4 +1,4 @@
-"""--keep-servers leaves the servers running and says where they are, without secrets."""
+"""The plugin's options, seen from a real inner pytest session."""
 
 from __future__ import annotations
 
@@ -63,3 +63,62 @@ def test_keep_servers_prints_addresses_and_leaves_them_running(tmp_path: Path) -
                 os.killpg(pid, signal.SIGKILL)
         for d in state["dirs"]:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def test_approle_setting_reaches_the_server(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    env = {**os.environ, "VAULT_GATE_STATE_FILE": str(state_file), "VAULT_GATE_INNER_MODE": "pass"}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(INNER),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--approle-setting",
+            "token_ttl=7s",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(state_file.read_text())["token_ttl"] == {"dev": 7, "staging": 7, "prod": 7}
+
+
+def test_bad_approle_setting_is_a_clear_error(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "VAULT_GATE_STATE_FILE": str(tmp_path / "s"),
+        "VAULT_GATE_INNER_MODE": "pass",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(INNER),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--approle-setting",
+            "token_ttl",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert out.returncode != 0
+    assert "--approle-setting wants KEY=VALUE, got 'token_ttl'" in out.stdout
