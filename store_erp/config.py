@@ -1,0 +1,244 @@
+"""Per-environment configuration: where the app's secrets come from.
+
+Normally Vault (:class:`VaultSource`), under ``secret/store-erp/<tree>/``. The plan's
+rollback path, falling back to environment variables (:class:`EnvironmentSource`),
+is honoured only where the environment's profile allows it (dev), only when Vault
+is *unavailable* (a 403 or a missing secret is a defect to fix, not an outage), and
+loudly. Staging and production fail closed: no Vault, no start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from compliance.profiles import Profile, profile
+from compliance.secret import Secret
+from store_erp.vault_client import (
+    DatabaseLease,
+    SecretInvalid,
+    VaultClient,
+    VaultError,
+    VaultSettings,
+    VaultUnavailable,
+)
+
+log = logging.getLogger("store_erp.config")
+
+# The plan's secrets, as KV entries under the environment's tree, and the keys the app needs.
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "flask": ("secret_key",),
+    "jwt": ("secret_key",),
+    "database": ("url", "credentials_path"),
+    "redis": ("url",),
+    "api": ("payment_api_key", "mail_api_key"),
+}
+DEFAULT_JWT_GRACE_S = 300
+
+# The rollback path's variables (dev only), the ones the plan moved into Vault.
+FALLBACK_VARIABLES = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")
+
+
+class StartupRefused(RuntimeError):
+    """The app must not start: the message says why and what the profile demands."""
+
+
+@dataclass(frozen=True)
+class JwtKey:
+    secret: Secret
+    version: int
+    created: dt.datetime | None
+    grace_s: int
+
+    @property
+    def kid(self) -> str:
+        return f"v{self.version}"
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where to connect and as whom; ``generation`` changes whenever the login does."""
+
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: Secret
+    generation: int
+
+
+class SecretSource(Protocol):
+    name: str
+    profile: Profile
+
+    def flask_key(self) -> tuple[Secret, int]: ...
+
+    def jwt_key(self) -> JwtKey: ...
+
+    def jwt_key_version(self, version: int) -> Secret: ...
+
+    def database(self, stale_generation: int | None = None) -> DatabaseTarget: ...
+
+    def versions(self) -> dict[str, int]: ...
+
+    def vault_health(self) -> dict[str, object]: ...
+
+
+class VaultSource:
+    """Secrets from Vault, re-read as the client's cache expires, so rotation takes effect."""
+
+    name = "vault"
+
+    def __init__(self, client: VaultClient, prof: Profile) -> None:
+        self.client = client
+        self.profile = prof
+
+    def _entry(self, name: str, version: int | None = None):  # type: ignore[no-untyped-def]
+        return self.client.read(f"{self.profile.kv_prefix}/{name}", version)
+
+    def validate(self) -> None:
+        """Read every entry once and check its keys: fail at start, not at the first request."""
+        for name, keys in REQUIRED_KEYS.items():
+            entry = self._entry(name)
+            for key in keys:
+                entry.secret(key)
+
+    def flask_key(self) -> tuple[Secret, int]:
+        entry = self._entry("flask")
+        return entry.secret("secret_key"), entry.version
+
+    def jwt_key(self) -> JwtKey:
+        entry = self._entry("jwt")
+        return JwtKey(
+            secret=entry.secret("secret_key"),
+            version=entry.version,
+            created=_parse_time(entry.created_time),
+            grace_s=entry.integer("grace_seconds", DEFAULT_JWT_GRACE_S),
+        )
+
+    def jwt_key_version(self, version: int) -> Secret:
+        return self._entry("jwt", version).secret("secret_key")
+
+    def database(self, stale_generation: int | None = None) -> DatabaseTarget:
+        entry = self._entry("database")
+        url = urlsplit(entry.secret("url").reveal())
+        role = entry.secret("credentials_path").reveal().rsplit("/", 1)[-1]
+        if not url.hostname or not url.port or not url.path.strip("/"):
+            raise SecretInvalid(entry.path, "key 'url' must be postgresql://HOST:PORT/DBNAME")
+        lease: DatabaseLease = self.client.database_credentials(
+            role, stale_generation=stale_generation
+        )
+        return DatabaseTarget(
+            host=url.hostname,
+            port=url.port,
+            dbname=url.path.strip("/"),
+            user=lease.username,
+            password=lease.password,
+            generation=lease.generation,
+        )
+
+    def versions(self) -> dict[str, int]:
+        return {name: self._entry(name).version for name in REQUIRED_KEYS}
+
+    def vault_health(self) -> dict[str, object]:
+        return self.client.health()
+
+
+class EnvironmentSource:
+    """The rollback path: secrets from environment variables. Dev only; never silent."""
+
+    name = "environment"
+
+    def __init__(self, environ: Mapping[str, str], prof: Profile) -> None:
+        self.profile = prof
+        missing = [v for v in FALLBACK_VARIABLES if not environ.get(v)]
+        if missing:
+            raise StartupRefused(
+                "Vault is unavailable and the environment-variable fallback lacks: "
+                + ", ".join(missing)
+            )
+        self._flask = Secret(environ["SECRET_KEY"])
+        self._jwt = Secret(environ["JWT_SECRET_KEY"])
+        url = urlsplit(environ["DATABASE_URL"])
+        if not (url.hostname and url.port and url.username and url.password):
+            raise StartupRefused("DATABASE_URL must be postgresql://USER:PASSWORD@HOST:PORT/DB")
+        self._db = DatabaseTarget(
+            host=url.hostname,
+            port=url.port,
+            dbname=url.path.strip("/"),
+            user=url.username,
+            password=Secret(url.password),
+            generation=1,
+        )
+
+    def flask_key(self) -> tuple[Secret, int]:
+        return self._flask, 0
+
+    def jwt_key(self) -> JwtKey:
+        return JwtKey(self._jwt, 0, None, 0)
+
+    def jwt_key_version(self, version: int) -> Secret:
+        raise SecretInvalid("environment", "no previous JWT keys without Vault")
+
+    def database(self, stale_generation: int | None = None) -> DatabaseTarget:
+        return self._db
+
+    def versions(self) -> dict[str, int]:
+        return {}
+
+    def vault_health(self) -> dict[str, object]:
+        return {"reachable": False}
+
+
+def load_source(environ: Mapping[str, str] | None = None) -> SecretSource:
+    """The app's secret source for ``STORE_ERP_ENV``, or StartupRefused saying why not."""
+    env = dict(os.environ if environ is None else environ)
+    name = env.get("STORE_ERP_ENV", "")
+    try:
+        prof = profile(name)
+    except ValueError as exc:
+        raise StartupRefused(f"STORE_ERP_ENV: {exc}") from None
+    try:
+        settings = VaultSettings.from_environment(env)
+        client = VaultClient(settings)
+        client.login()
+        source = VaultSource(client, prof)
+        source.validate()
+        return source
+    except VaultUnavailable as exc:
+        if not prof.env_fallback_allowed:
+            raise StartupRefused(
+                f"refusing to start in {prof.name}: {exc}. The {prof.name} profile does not "
+                "allow falling back to environment variables; fix Vault access and start again."
+            ) from None
+        fallback = EnvironmentSource(env, prof)
+        log.warning(
+            "!!! VAULT FALLBACK IN USE: %s. Serving %s with secrets from environment "
+            "variables (%s), as the rollback plan allows in %s only. Restore Vault access.",
+            exc,
+            prof.name,
+            ", ".join(FALLBACK_VARIABLES),
+            prof.name,
+        )
+        return fallback
+    except VaultError as exc:
+        raise StartupRefused(f"refusing to start in {prof.name}: {exc}") from None
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    # Vault: RFC 3339 with nanoseconds, e.g. 2026-11-29T08:00:00.123456789Z
+    head, _, frac = text.rstrip("Z").partition(".")
+    try:
+        when = dt.datetime.fromisoformat(head).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    if frac:
+        when += dt.timedelta(microseconds=int(frac[:6].ljust(6, "0")))
+    return when

@@ -1,0 +1,437 @@
+"""store-erp's Vault client, on hvac: the plan's ``VaultClient`` sketch, done right.
+
+Where the plan's sketch goes wrong, and what this does instead:
+
+* it reads a root token from ``VAULT_TOKEN``: this logs in with AppRole, the
+  role_id from the environment and the secret_id from a 0600 file (or a
+  response-wrapped token, unwrapped once), and renews its token before expiry,
+  logging in afresh when renewal is no longer possible;
+* it caches with ``lru_cache``, so a rotated secret is never seen: this cache is
+  bounded and each entry is trusted only for ``cache_ttl_s``, after which the next
+  read goes to Vault and notices a new version;
+* it has no TLS, no timeouts, no retries: this verifies the server with a CA file,
+  bounds every request, and retries unavailability with backoff;
+* its errors print the exception, which may carry a response body: these name the
+  path and the cause, never a value.
+
+Dynamic database credentials live here too: a lease is renewed before it runs out
+and replaced when it has been revoked (see :meth:`VaultClient.database_credentials`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import hvac
+import hvac.exceptions
+import requests
+
+from compliance.secret import Secret
+
+log = logging.getLogger("store_erp.vault")
+T = TypeVar("T")
+
+# Renew when less than this share of a token's or lease's lifetime is left.
+RENEW_FRACTION = 1 / 3
+
+
+class VaultError(RuntimeError):
+    """A Vault call failed. The message names the path and the cause, never a value."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"vault: {path}: {cause}")
+
+
+class VaultUnavailable(VaultError):
+    """Vault cannot be reached, is sealed, or answers with a server error."""
+
+
+class VaultPermissionDenied(VaultError):
+    """403: the policy does not allow this path, or the token is no longer valid."""
+
+
+class VaultLoginFailed(VaultError):
+    """AppRole login refused: an unknown, expired or destroyed secret_id."""
+
+
+class SecretMissing(VaultError):
+    """The path, or a key the app needs at that path, does not exist."""
+
+
+class SecretInvalid(VaultError):
+    """A value is of the wrong type or shape."""
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    """How the app reaches Vault. Only non-secret things, plus where the secret_id lies."""
+
+    addr: str
+    role_id: str
+    secret_id_file: Path | None = None
+    wrapped_secret_id_file: Path | None = None
+    ca_file: str | None = None
+    kv_mount: str = "secret"
+    database_mount: str = "database"
+    timeout_s: float = 5.0
+    retries: int = 3
+    backoff_s: float = 0.1
+    cache_ttl_s: float = 2.0
+    cache_max_entries: int = 64
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> VaultSettings:
+        """Read the app's settings from its (small) environment; name what is missing."""
+        env = os.environ if environ is None else environ
+        missing = [k for k in ("VAULT_ADDR", "STORE_ERP_ROLE_ID") if not env.get(k)]
+        if not env.get("STORE_ERP_SECRET_ID_FILE") and not env.get(
+            "STORE_ERP_WRAPPED_SECRET_ID_FILE"
+        ):
+            missing.append("STORE_ERP_SECRET_ID_FILE (or STORE_ERP_WRAPPED_SECRET_ID_FILE)")
+        if missing:
+            raise VaultError("settings", f"missing environment variables: {', '.join(missing)}")
+        cache_ttl = env.get("STORE_ERP_CACHE_TTL_S", "2")
+        try:
+            cache_ttl_s = float(cache_ttl)
+        except ValueError:
+            raise VaultError("settings", "STORE_ERP_CACHE_TTL_S is not a number") from None
+        return cls(
+            addr=env["VAULT_ADDR"],
+            role_id=env["STORE_ERP_ROLE_ID"],
+            secret_id_file=_path_or_none(env.get("STORE_ERP_SECRET_ID_FILE")),
+            wrapped_secret_id_file=_path_or_none(env.get("STORE_ERP_WRAPPED_SECRET_ID_FILE")),
+            ca_file=env.get("VAULT_CACERT") or None,
+            cache_ttl_s=cache_ttl_s,
+        )
+
+
+def _path_or_none(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+@dataclass
+class KVEntry:
+    """One KV v2 read: the data (values as Secrets), its version and when it was created."""
+
+    path: str
+    data: dict[str, Any]
+    version: int
+    created_time: str
+    fetched_at: float = field(default_factory=time.monotonic)
+
+    def secret(self, key: str) -> Secret:
+        """A string value as a Secret; a missing key or a non-string is a clear error."""
+        if key not in self.data:
+            raise SecretMissing(self.path, f"key {key!r} is missing (version {self.version})")
+        value = self.data[key]
+        if not isinstance(value, str) or not value:
+            raise SecretInvalid(
+                self.path,
+                f"key {key!r} must be a non-empty string, got {type(value).__name__}",
+            )
+        return Secret(value)
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise SecretInvalid(self.path, f"key {key!r} must be an integer")
+        try:
+            return int(value)
+        except ValueError:
+            raise SecretInvalid(self.path, f"key {key!r} must be an integer") from None
+
+
+@dataclass
+class DatabaseLease:
+    username: str
+    password: Secret
+    lease_id: str
+    duration_s: int
+    renewable: bool
+    obtained_at: float = field(default_factory=time.monotonic)
+    generation: int = 0
+
+    def due_for_renewal(self, now: float) -> bool:
+        return now - self.obtained_at >= self.duration_s * (1 - RENEW_FRACTION)
+
+
+class VaultClient:
+    """Thread-safe: one per process, shared by the WSGI worker's threads."""
+
+    def __init__(self, settings: VaultSettings) -> None:
+        self.settings = settings
+        self._client = hvac.Client(
+            url=settings.addr,
+            verify=settings.ca_file or True,
+            timeout=settings.timeout_s,
+        )
+        self._lock = threading.RLock()
+        self._token_expires_at = 0.0
+        self._token_ttl_s = 0
+        self._token_renewable = False
+        self._unwrapped_secret_id: Secret | None = None
+        self._cache: OrderedDict[tuple[str, int | None], KVEntry] = OrderedDict()
+        self._lease: DatabaseLease | None = None
+        self._lease_generation = 0
+        self.logins = 0
+
+    # -- authentication -------------------------------------------------------------
+
+    def _secret_id(self) -> Secret:
+        """The secret_id: re-read from its file at each login (rotation replaces the file),
+        or unwrapped once from a response-wrapping token and kept in memory."""
+        s = self.settings
+        if s.secret_id_file is not None:
+            return Secret(_read_private_file(s.secret_id_file, "secret_id file"))
+        if self._unwrapped_secret_id is None:
+            assert s.wrapped_secret_id_file is not None
+            wrapping_token = _read_private_file(s.wrapped_secret_id_file, "wrapped secret_id file")
+            # The wrapping token authenticates its own unwrap (no other token needed).
+            unwrapper = hvac.Client(
+                url=s.addr, token=wrapping_token, verify=s.ca_file or True, timeout=s.timeout_s
+            )
+            try:
+                resp = self._call("sys/wrapping/unwrap", unwrapper.sys.unwrap)
+            except VaultPermissionDenied as exc:
+                raise VaultLoginFailed(
+                    "sys/wrapping/unwrap",
+                    "the wrapping token is invalid, expired or already used "
+                    "(a used one may mean someone else unwrapped it)",
+                ) from exc
+            secret_id = (resp.get("data") or {}).get("secret_id")
+            if not isinstance(secret_id, str):
+                raise SecretInvalid("sys/wrapping/unwrap", "wrapped response holds no secret_id")
+            self._unwrapped_secret_id = Secret(secret_id)
+        return self._unwrapped_secret_id
+
+    def login(self) -> None:
+        """AppRole login; raises VaultLoginFailed naming the cause on a refused secret_id."""
+        with self._lock:
+            path = "auth/approle/login"
+            secret_id = self._secret_id()
+            try:
+                resp = self._call(
+                    path,
+                    lambda: self._client.auth.approle.login(
+                        role_id=self.settings.role_id, secret_id=secret_id.reveal()
+                    ),
+                )
+            except (VaultPermissionDenied, SecretInvalid, SecretMissing) as exc:
+                raise VaultLoginFailed(
+                    path,
+                    f"AppRole login refused: {exc.cause} (is the secret_id expired or destroyed?)",
+                ) from exc
+            auth = resp["auth"]
+            self._token_ttl_s = int(auth.get("lease_duration") or 0)
+            self._token_renewable = bool(auth.get("renewable"))
+            self._token_expires_at = time.monotonic() + self._token_ttl_s
+            self.logins += 1
+            log.info("vault: logged in with AppRole (token ttl %ss)", self._token_ttl_s)
+
+    def _ensure_token(self) -> None:
+        """Renew the token before it expires; log in afresh when renewal no longer helps."""
+        with self._lock:
+            now = time.monotonic()
+            left = self._token_expires_at - now
+            if self._token_ttl_s and left > self._token_ttl_s * RENEW_FRACTION:
+                return
+            if self._token_renewable and left > 1:
+                try:
+                    resp = self._call("auth/token/renew-self", self._client.auth.token.renew_self)
+                    granted = int(resp["auth"]["lease_duration"])
+                    # Near token_max_ttl Vault grants less than asked; then log in again.
+                    if granted > self._token_ttl_s * RENEW_FRACTION:
+                        self._token_expires_at = time.monotonic() + granted
+                        return
+                except VaultError as exc:
+                    log.info("vault: token renewal failed (%s); logging in again", exc.cause)
+            self.login()
+
+    # -- calls ----------------------------------------------------------------------
+
+    def _call(self, path: str, fn: Callable[[], T]) -> T:
+        """One Vault call with retries on unavailability and errors that carry no values."""
+        attempts = max(1, self.settings.retries)
+        for attempt in range(attempts):
+            try:
+                return fn()
+            except requests.exceptions.SSLError:
+                # Not retried: a certificate the CA file does not verify stays unverified.
+                raise VaultUnavailable(
+                    path, "TLS verification failed (check VAULT_CACERT)"
+                ) from None
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                error: VaultError = VaultUnavailable(path, f"unreachable ({type(exc).__name__})")
+            except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized):
+                error = VaultUnavailable(path, "Vault is sealed or not initialised")
+            except hvac.exceptions.Unauthorized as exc:
+                raise VaultPermissionDenied(path, f"unauthorized {_errors(exc)}") from None
+            except (hvac.exceptions.InternalServerError, hvac.exceptions.BadGateway) as exc:
+                error = VaultUnavailable(path, f"server error {_errors(exc)}")
+            except hvac.exceptions.Forbidden as exc:
+                raise VaultPermissionDenied(path, f"permission denied {_errors(exc)}") from None
+            except hvac.exceptions.InvalidPath:
+                raise SecretMissing(path, "no secret at this path") from None
+            except hvac.exceptions.InvalidRequest as exc:
+                raise SecretInvalid(path, f"request refused {_errors(exc)}") from None
+            except hvac.exceptions.VaultError as exc:
+                raise VaultError(path, f"{type(exc).__name__} {_errors(exc)}") from None
+            if attempt + 1 < attempts:
+                time.sleep(self.settings.backoff_s * (2**attempt))
+        raise error
+
+    def _authed(self, path: str, fn: Callable[[], T]) -> T:
+        self._ensure_token()
+        try:
+            return self._call(path, fn)
+        except VaultPermissionDenied:
+            # The token may have been revoked behind our back: one fresh login, one retry.
+            self.login()
+            return self._call(path, fn)
+
+    # -- KV v2 ----------------------------------------------------------------------
+
+    def read(self, path: str, version: int | None = None) -> KVEntry:
+        """A KV v2 entry. Current versions are re-read after ``cache_ttl_s``; old versions
+        never change, so they stay cached (the cache is bounded either way)."""
+        key = (path, version)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit and (version is not None or now - hit.fetched_at < self.settings.cache_ttl_s):
+                self._cache.move_to_end(key)
+                return hit
+        full = f"{self.settings.kv_mount}/data/{path}"
+        resp = self._authed(
+            full,
+            lambda: self._client.secrets.kv.v2.read_secret_version(
+                path=path,
+                version=version,
+                mount_point=self.settings.kv_mount,
+                raise_on_deleted_version=True,
+            ),
+        )
+        data = (resp.get("data") or {}).get("data")
+        meta = (resp.get("data") or {}).get("metadata") or {}
+        if not isinstance(data, dict):
+            raise SecretInvalid(full, "response holds no data object")
+        entry = KVEntry(
+            path=full,
+            data=data,
+            version=int(meta.get("version", 0)),
+            created_time=str(meta.get("created_time", "")),
+        )
+        with self._lock:
+            previous = self._cache.get((path, None))
+            if version is None and previous and previous.version != entry.version:
+                log.info(
+                    "vault: %s changed from version %d to %d", full, previous.version, entry.version
+                )
+            self._cache[key] = entry
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.settings.cache_max_entries:
+                self._cache.popitem(last=False)
+        return entry
+
+    # -- dynamic database credentials ----------------------------------------------
+
+    def database_credentials(
+        self, role: str, *, stale_generation: int | None = None
+    ) -> DatabaseLease:
+        """The current database lease for ``role``: renewed when due, replaced when gone.
+
+        ``stale_generation`` says "the login of this generation was refused": a new lease
+        is issued, unless another thread already replaced that one.
+        ``DatabaseLease.generation`` changes whenever the credentials do, so a caller
+        knows to build a fresh connection pool.
+        """
+        with self._lock:
+            lease = self._lease
+            now = time.monotonic()
+            force_new = lease is not None and stale_generation == lease.generation
+            if lease and stale_generation is not None and not force_new:
+                return lease
+            if lease and not force_new and not lease.due_for_renewal(now):
+                return lease
+            if lease and not force_new and lease.renewable:
+                try:
+                    resp = self._authed(
+                        "sys/leases/renew",
+                        lambda: self._client.sys.renew_lease(lease_id=lease.lease_id),
+                    )
+                    granted = int(resp.get("lease_duration") or 0)
+                    if granted > lease.duration_s * RENEW_FRACTION:
+                        lease.obtained_at, lease.duration_s = time.monotonic(), granted
+                        return lease
+                except VaultError as exc:
+                    log.info("vault: database lease renewal failed (%s); new lease", exc.cause)
+            path = f"{self.settings.database_mount}/creds/{role}"
+            resp = self._authed(
+                path,
+                lambda: self._client.secrets.database.generate_credentials(
+                    name=role, mount_point=self.settings.database_mount
+                ),
+            )
+            data = resp.get("data") or {}
+            if not isinstance(data.get("username"), str) or not isinstance(
+                data.get("password"), str
+            ):
+                raise SecretInvalid(path, "response holds no username/password")
+            self._lease_generation += 1
+            self._lease = DatabaseLease(
+                username=data["username"],
+                password=Secret(data["password"]),
+                lease_id=str(resp.get("lease_id", "")),
+                duration_s=int(resp.get("lease_duration") or 0),
+                renewable=bool(resp.get("renewable")),
+                generation=self._lease_generation,
+            )
+            log.info(
+                "vault: new database lease (generation %d, ttl %ss)",
+                self._lease_generation,
+                self._lease.duration_s,
+            )
+            return self._lease
+
+    def health(self) -> dict[str, Any]:
+        """Seal status and version, unauthenticated; raises VaultUnavailable if unreachable."""
+        resp = self._call("sys/health", lambda: self._client.sys.read_health_status(method="GET"))
+        if isinstance(resp, requests.Response):  # hvac returns the response for non-200 codes
+            resp = resp.json()
+        return {"sealed": resp.get("sealed"), "version": resp.get("version")}
+
+
+def _errors(exc: hvac.exceptions.VaultError) -> str:
+    """Vault's own error strings (they describe, they do not echo values)."""
+    errors = getattr(exc, "errors", None) or []
+    return f"({'; '.join(str(e) for e in errors)[:200]})" if errors else ""
+
+
+def _read_private_file(path: Path, what: str) -> str:
+    """Read a credential file that must be a regular file, ours, and not readable by others."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise VaultLoginFailed(str(path), f"{what} does not exist") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise VaultLoginFailed(str(path), f"{what} is not a regular file")
+    if st.st_mode & 0o077:
+        raise VaultLoginFailed(
+            str(path),
+            f"{what} is readable by others (mode {stat.S_IMODE(st.st_mode):04o}); it must be 0600",
+        )
+    value = path.read_text().strip()
+    if not value:
+        raise VaultLoginFailed(str(path), f"{what} is empty")
+    return value
