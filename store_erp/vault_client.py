@@ -184,7 +184,11 @@ class VaultClient:
         self._cache: OrderedDict[tuple[str, int | None], KVEntry] = OrderedDict()
         self._lease: DatabaseLease | None = None
         self._lease_generation = 0
+        # Vault revokes a token's leases when the token expires: after a fresh login the
+        # database lease of the old token is replaced before that happens.
+        self._replace_lease = False
         self.logins = 0
+        self.renewals = 0
 
     # -- authentication -------------------------------------------------------------
 
@@ -237,6 +241,7 @@ class VaultClient:
             self._token_renewable = bool(auth.get("renewable"))
             self._token_expires_at = time.monotonic() + self._token_ttl_s
             self.logins += 1
+            self._replace_lease = self._lease is not None
             log.info("vault: logged in with AppRole (token ttl %ss)", self._token_ttl_s)
 
     def _ensure_token(self) -> None:
@@ -246,13 +251,14 @@ class VaultClient:
             left = self._token_expires_at - now
             if self._token_ttl_s and left > self._token_ttl_s * RENEW_FRACTION:
                 return
-            if self._token_renewable and left > 1:
+            if self._token_renewable and left > 0:
                 try:
                     resp = self._call("auth/token/renew-self", self._client.auth.token.renew_self)
                     granted = int(resp["auth"]["lease_duration"])
                     # Near token_max_ttl Vault grants less than asked; then log in again.
                     if granted > self._token_ttl_s * RENEW_FRACTION:
                         self._token_expires_at = time.monotonic() + granted
+                        self.renewals += 1
                         return
                 except VaultError as exc:
                     log.info("vault: token renewal failed (%s); logging in again", exc.cause)
@@ -359,7 +365,9 @@ class VaultClient:
         with self._lock:
             lease = self._lease
             now = time.monotonic()
-            force_new = lease is not None and stale_generation == lease.generation
+            force_new = lease is not None and (
+                stale_generation == lease.generation or self._replace_lease
+            )
             if lease and stale_generation is not None and not force_new:
                 return lease
             if lease and not force_new and not lease.due_for_renewal(now):
@@ -389,6 +397,7 @@ class VaultClient:
             ):
                 raise SecretInvalid(path, "response holds no username/password")
             self._lease_generation += 1
+            self._replace_lease = False
             self._lease = DatabaseLease(
                 username=data["username"],
                 password=Secret(data["password"]),
