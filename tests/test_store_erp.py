@@ -301,3 +301,84 @@ def test_destroyed_secret_id_refuses_to_start(world: World, app_factory: StartAp
     log = app.log_text()
     assert "AppRole login refused" in log
     assert secret_id.reveal() not in log
+
+
+def test_sealed_vault_at_start_is_refused_in_prod(
+    world: World, app_factory: StartApp, tmp_path
+) -> None:
+    """A Vault that answers but is sealed: prod refuses to start and says so."""
+    from fixtures.binaries import resolve_vault_binary
+    from fixtures.openbao import initialise, start_server
+
+    assert world.ca is not None
+    sealed = start_server(
+        resolve_vault_binary(), tmp_path / "sealed", world.reaper, world.ca, name="sealed"
+    )
+    try:
+        initialise(sealed)
+        app = app_factory(world.env("prod"), vault_addr=sealed.addr, wait=False)
+        assert _exits(app) != 0
+        log = app.log_text()
+        assert "refusing to start in prod" in log and "sealed" in log
+    finally:
+        sealed.stop()
+
+
+def test_broken_secret_entry_refuses_to_start(world: World, app_factory: StartApp) -> None:
+    """A key missing, then a value of the wrong type: the app names the path and key, not
+    the values, and refuses to start. The entry is restored afterwards (as a new version)."""
+    env = world.env("dev")
+    operator = env.operator()
+    path = env.kv_path("api")
+    good = operator.secrets.kv.v2.read_secret_version(
+        path=path, mount_point="secret", raise_on_deleted_version=True
+    )["data"]["data"]
+    try:
+        operator.secrets.kv.v2.create_or_update_secret(
+            path=path, secret={"payment_api_key": good["payment_api_key"]}, mount_point="secret"
+        )
+        app = app_factory(env, wait=False)
+        assert _exits(app) != 0
+        assert "secret/data/store-erp/development/api: key 'mail_api_key' is missing" in (
+            app.log_text()
+        )
+        operator.secrets.kv.v2.create_or_update_secret(
+            path=path, secret={**good, "mail_api_key": 12345}, mount_point="secret"
+        )
+        app = app_factory(env, wait=False)
+        assert _exits(app) != 0
+        log = app.log_text()
+        assert "key 'mail_api_key' must be a non-empty string, got int" in log
+        assert good["payment_api_key"] not in log
+    finally:
+        operator.secrets.kv.v2.create_or_update_secret(path=path, secret=good, mount_point="secret")
+
+
+def test_failed_insert_writes_nothing(env: BootstrappedEnvironment, app_factory: StartApp) -> None:
+    app = app_factory(env)
+    token = app.login()
+    before = len(app.request("GET", "/orders", headers=bearer(token)).json()["orders"])
+    bad = app.request("POST", "/orders", json={"item": "", "quantity": 1}, headers=bearer(token))
+    assert bad.status_code == 400
+    assert len(app.request("GET", "/orders", headers=bearer(token)).json()["orders"]) == before
+
+
+def test_vault_lost_while_serving_is_a_503_with_a_reason(
+    world: World, app_factory: StartApp
+) -> None:
+    """The app's token revoked and its secret_id destroyed: requests get 503 naming the cause."""
+    env = world.env("dev")
+    assert env.server.root_token is not None
+    app = app_factory(env)
+    token = app.login()
+    root = env.server.client(env.server.root_token)
+    root.auth.approle.destroy_secret_id(
+        role_name=env.profile.approle_name, secret_id=app.secret_id_file.read_text().strip()
+    )
+    root.sys.revoke_prefix("auth/approle/login")
+    time.sleep(1.2)  # past the app's cache TTL: its next read goes to Vault
+    resp = app.request("GET", "/orders", headers=bearer(token))
+    assert resp.status_code == 503, resp.text
+    assert resp.json()["error"] == "vault unavailable"
+    assert "AppRole login refused" in resp.json()["reason"]
+    assert "Traceback" not in resp.text
