@@ -175,3 +175,20 @@ def test_approle_has_the_plans_settings(env: BootstrappedEnvironment) -> None:
     assert role["token_ttl"] == seconds[expected.token_ttl]
     assert role["token_max_ttl"] == seconds[expected.token_max_ttl]
     assert role["token_policies"] == [env.profile.policy_name]
+
+
+def test_no_secret_value_in_any_repr(world: World) -> None:
+    """What pytest prints for a failing test (fixture reprs) holds fingerprints only."""
+    text = repr(world) + "".join(repr(e) for e in world.environments.values())
+    secrets = [v for e in world.environments.values() for v in e.known_values()]
+    secrets += [e.operator_token for e in world.environments.values()]
+    secrets += [e.app_password for e in world.environments.values()]
+    for server in world.vaults.values():
+        secrets += [t for t in (server.root_token, server.revoked_root_token) if t]
+        if server.init_file:
+            secrets += [Secret(k) for k in json.loads(server.init_file.read_text())["keys"]]
+    assert world.pg is not None
+    secrets.append(world.pg.password)
+    assert len(secrets) > 20
+    for secret in secrets:
+        assert secret.reveal() not in text, f"{secret} appears in a repr"
