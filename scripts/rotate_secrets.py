@@ -60,12 +60,22 @@ def _vault(path: str, fn: Callable[[], Any]) -> Any:
     """One Vault call; failures become RotationErrors that name the path, never a value."""
     try:
         return fn()
+    except requests.exceptions.SSLError:
+        raise RotationError(
+            EXIT_UNAVAILABLE, f"{path}: TLS verification failed (check --ca-file/VAULT_CACERT)"
+        ) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise RotationError(
             EXIT_UNAVAILABLE, f"{path}: Vault unreachable ({type(exc).__name__})"
         ) from None
-    except hvac.exceptions.VaultDown:
-        raise RotationError(EXIT_UNAVAILABLE, f"{path}: Vault is sealed") from None
+    except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized):
+        raise RotationError(
+            EXIT_UNAVAILABLE, f"{path}: Vault is sealed or not initialised"
+        ) from None
+    except (hvac.exceptions.InternalServerError, hvac.exceptions.BadGateway) as exc:
+        raise RotationError(
+            EXIT_UNAVAILABLE, f"{path}: Vault server error ({type(exc).__name__})"
+        ) from None
     except (hvac.exceptions.Forbidden, hvac.exceptions.Unauthorized):
         raise RotationError(EXIT_DENIED, f"{path}: permission denied") from None
     except hvac.exceptions.InvalidPath:
@@ -91,10 +101,14 @@ def _read_token(path: str | None) -> str:
 
 
 def _write_private(path: Path, value: str) -> None:
-    """Replace a file's content atomically, 0600: the app never reads half a secret_id."""
+    """Replace a file's content atomically, 0600, keeping its owner: the app never reads
+    half a secret_id, and still owns the file when the tool ran as root."""
+    owner = path.stat()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o600)
+        if os.geteuid() == 0:
+            os.fchown(fd, owner.st_uid, owner.st_gid)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
         os.replace(tmp, path)
@@ -184,12 +198,32 @@ def rotate_secret_id(
             EXIT_FAILED, f"{secret_id_file}: cannot read ({exc.strerror})"
         ) from None
     role = prof.approle_name
+    if not old:
+        raise RotationError(EXIT_FAILED, f"{secret_id_file}: empty; nothing to rotate")
+    # The file must hold a live secret_id of this role (not a wrapping token, not one
+    # already rotated away): otherwise the app would be handed a credential for nothing.
+    try:
+        lookup = _vault(
+            f"auth/approle/role/{role}/secret-id/lookup",
+            lambda: client.auth.approle.read_secret_id(role_name=role, secret_id=old),
+        )
+    except RotationError as exc:
+        if exc.code == EXIT_DENIED or exc.code == EXIT_UNAVAILABLE:
+            raise
+        lookup = None
+    # An unknown secret_id gets 204 No Content, which hvac hands back as a Response.
+    if not isinstance(lookup, dict) or not lookup.get("data"):
+        raise RotationError(
+            EXIT_FAILED,
+            f"{secret_id_file}: holds no live secret_id of role {role} "
+            "(a response-wrapping token? already rotated?); nothing changed",
+        )
     record: dict[str, Any] = {
         "rotated": "secret-id",
         "env": prof.name,
         "role": role,
         "file": str(secret_id_file),
-        "old_fingerprint": fingerprint(old) if old else None,
+        "old_fingerprint": fingerprint(old),
         "new_fingerprint": None,
         "dry_run": dry_run,
     }
@@ -201,12 +235,11 @@ def rotate_secret_id(
     ]
     _write_private(secret_id_file, new)
     record["new_fingerprint"] = fingerprint(new)
-    if old:
-        _vault(
-            f"{path}/destroy",
-            lambda: client.auth.approle.destroy_secret_id(role_name=role, secret_id=old),
-        )
-        record["old_destroyed"] = True
+    _vault(
+        f"{path}/destroy",
+        lambda: client.auth.approle.destroy_secret_id(role_name=role, secret_id=old),
+    )
+    record["old_destroyed"] = True
     return record
 
 

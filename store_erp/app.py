@@ -25,6 +25,8 @@ from typing import Any
 import jwt
 import psycopg
 from flask import Flask, g, jsonify, request, session
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from store_erp.config import JwtKey, SecretSource, StartupRefused, load_source
@@ -38,6 +40,32 @@ JWT_ALGORITHM = "HS256"
 
 class Unauthorized(Exception):
     pass
+
+
+class VaultKeyedSessions(SecureCookieSessionInterface):
+    """Session cookies signed with the Flask key fetched for *this* request.
+
+    Flask's default reads ``app.secret_key``, one attribute shared by every thread:
+    setting it per request would let a rotation change the key under a request in
+    flight. Here each request carries its own key in ``g``.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Flask opens the session before any before_request hook runs: fetch the key here.
+        if "flask_key" not in g:
+            try:
+                g.flask_key, g.flask_key_version = app.extensions["store_erp"]["source"].flask_key()
+            except VaultError:
+                return None  # the before_request hook raises it again, as a 503
+        return URLSafeTimedSerializer(
+            g.flask_key.reveal(),
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
 
 
 def create_app(environ: dict[str, str] | None = None) -> Flask:
@@ -55,15 +83,16 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.extensions["store_erp"] = {"source": source, "db": db}
 
+    app.session_interface = VaultKeyedSessions()
+
     @app.before_request
     def use_current_flask_key() -> None:
-        key, version = source.flask_key()
-        app.secret_key = key.reveal()
-        g.flask_key_version = version
+        if "flask_key" not in g:
+            g.flask_key, g.flask_key_version = source.flask_key()
 
     @app.errorhandler(VaultError)
     def vault_error(exc: VaultError) -> Any:
-        return jsonify(error="vault unavailable", reason=str(exc)), 503
+        return jsonify(error=exc.label, reason=str(exc)), 503
 
     @app.errorhandler(DatabaseUnavailable)
     def db_error(exc: DatabaseUnavailable) -> Any:

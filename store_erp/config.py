@@ -107,6 +107,28 @@ class VaultSource:
             entry = self._entry(name)
             for key in keys:
                 entry.secret(key)
+        self._database_address()
+        self.jwt_key()
+
+    def _database_address(self) -> tuple[str, int, str, str]:
+        """(host, port, dbname, credentials role) from the ``database`` entry."""
+        entry = self._entry("database")
+        url = urlsplit(entry.secret("url").reveal())
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme not in ("postgresql", "postgres") or not url.hostname or not port:
+            raise SecretInvalid(entry.path, "key 'url' must be postgresql://HOST:PORT/DBNAME")
+        if url.password:
+            raise SecretInvalid(
+                entry.path, "key 'url' must not carry a password: logins are dynamic"
+            )
+        dbname = url.path.strip("/")
+        if not dbname:
+            raise SecretInvalid(entry.path, "key 'url' names no database")
+        role = entry.secret("credentials_path").reveal().rsplit("/", 1)[-1]
+        return url.hostname, port, dbname, role
 
     def flask_key(self) -> tuple[Secret, int]:
         entry = self._entry("flask")
@@ -125,18 +147,14 @@ class VaultSource:
         return self._entry("jwt", version).secret("secret_key")
 
     def database(self, stale_generation: int | None = None) -> DatabaseTarget:
-        entry = self._entry("database")
-        url = urlsplit(entry.secret("url").reveal())
-        role = entry.secret("credentials_path").reveal().rsplit("/", 1)[-1]
-        if not url.hostname or not url.port or not url.path.strip("/"):
-            raise SecretInvalid(entry.path, "key 'url' must be postgresql://HOST:PORT/DBNAME")
+        host, port, dbname, role = self._database_address()
         lease: DatabaseLease = self.client.database_credentials(
             role, stale_generation=stale_generation
         )
         return DatabaseTarget(
-            host=url.hostname,
-            port=url.port,
-            dbname=url.path.strip("/"),
+            host=host,
+            port=port,
+            dbname=dbname,
             user=lease.username,
             password=lease.password,
             generation=lease.generation,

@@ -30,13 +30,8 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be used right now; the message says why (never a password)."""
 
 
-def _login_gone(exc: BaseException) -> bool:
-    """Errors after which a new login may help: auth refused, session terminated, pool dry."""
-    if isinstance(exc, PoolTimeout):
-        return True
-    if isinstance(exc, psycopg.OperationalError):
-        return True
-    return isinstance(exc, psycopg.errors.InvalidAuthorizationSpecification)
+# What PostgreSQL says to a login that was dropped (lease revoked or expired).
+_LOGIN_REFUSED = ("password authentication failed",)
 
 
 class Database:
@@ -50,21 +45,14 @@ class Database:
     def generation(self) -> int | None:
         return self._generation
 
-    def _pool_for(self, target: DatabaseTarget) -> ConnectionPool:
+    def _pool_for(self, target: DatabaseTarget, *, fresh: bool = False) -> ConnectionPool:
         with self._lock:
-            if self._pool is not None and self._generation == target.generation:
+            if not fresh and self._pool is not None and self._generation == target.generation:
                 return self._pool
             old, self._pool = (
                 self._pool,
                 ConnectionPool(
-                    kwargs={
-                        "host": target.host,
-                        "port": target.port,
-                        "dbname": target.dbname,
-                        "user": target.user,
-                        "password": target.password.reveal(),
-                        "connect_timeout": CONNECT_TIMEOUT_S,
-                    },
+                    kwargs=_connect_kwargs(target),
                     min_size=1,
                     max_size=POOL_MAX,
                     timeout=CONNECT_TIMEOUT_S,
@@ -79,28 +67,33 @@ class Database:
         return self._pool
 
     def run(self, work: Callable[[psycopg.Connection], T]) -> T:
-        """Run ``work`` in one transaction; on a lost login, once more on a new one."""
+        """Run ``work`` in one transaction. If the connection fails, find out why before
+        retrying once: a dropped login gets a new lease and a fresh pool, a broken pooled
+        connection a fresh pool, and a database that is down a DatabaseUnavailable (asking
+        Vault for logins while PostgreSQL is down would only pile up leases)."""
         stale: int | None = None
+        fresh = False
         for attempt in range(2):
             target = self._source.database(stale_generation=stale)
-            pool = self._pool_for(target)
+            pool = self._pool_for(target, fresh=fresh)
             try:
                 with pool.connection() as conn, conn.transaction():
                     return work(conn)
-            except Exception as exc:
-                if not _login_gone(exc):
-                    raise  # bad data, a constraint: the caller's problem, not the login's
-                if attempt == 1:
+            except (psycopg.OperationalError, PoolTimeout) as exc:
+                verdict, reason = _diagnose(target)
+                if verdict == "down" or attempt == 1:
                     raise DatabaseUnavailable(
                         f"database {target.dbname}@{target.host}:{target.port}: "
-                        f"{type(exc).__name__}: {_describe(exc)}"
+                        f"{reason or type(exc).__name__ + ': ' + _describe(exc)}"
                     ) from None
                 log.info(
-                    "db: login generation %d refused (%s); getting a new one",
-                    target.generation,
+                    "db: %s (%s); retrying on a fresh pool%s",
                     type(exc).__name__,
+                    verdict,
+                    " and a new login" if verdict == "login gone" else "",
                 )
-                stale = target.generation
+                stale = target.generation if verdict == "login gone" else None
+                fresh = True
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -108,6 +101,29 @@ class Database:
             if self._pool is not None:
                 self._pool.close(timeout=1)
                 self._pool = None
+
+
+def _connect_kwargs(target: DatabaseTarget) -> dict[str, object]:
+    return {
+        "host": target.host,
+        "port": target.port,
+        "dbname": target.dbname,
+        "user": target.user,
+        "password": target.password.reveal(),
+        "connect_timeout": CONNECT_TIMEOUT_S,
+    }
+
+
+def _diagnose(target: DatabaseTarget) -> tuple[str, str]:
+    """One direct connection attempt: ("ok" | "login gone" | "down", PostgreSQL's reason)."""
+    try:
+        with psycopg.connect(**_connect_kwargs(target)):  # type: ignore[arg-type]
+            return "ok", ""
+    except psycopg.OperationalError as exc:
+        reason = _describe(exc)
+        if any(m in reason.lower() for m in _LOGIN_REFUSED):
+            return "login gone", reason
+        return "down", reason
 
 
 def _describe(exc: BaseException) -> str:

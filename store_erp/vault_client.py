@@ -47,6 +47,8 @@ RENEW_FRACTION = 1 / 3
 class VaultError(RuntimeError):
     """A Vault call failed. The message names the path and the cause, never a value."""
 
+    label = "vault error"
+
     def __init__(self, path: str, cause: str) -> None:
         self.path = path
         self.cause = cause
@@ -56,21 +58,31 @@ class VaultError(RuntimeError):
 class VaultUnavailable(VaultError):
     """Vault cannot be reached, is sealed, or answers with a server error."""
 
+    label = "vault unavailable"
+
 
 class VaultPermissionDenied(VaultError):
     """403: the policy does not allow this path, or the token is no longer valid."""
+
+    label = "vault access denied"
 
 
 class VaultLoginFailed(VaultError):
     """AppRole login refused: an unknown, expired or destroyed secret_id."""
 
+    label = "vault login failed"
+
 
 class SecretMissing(VaultError):
     """The path, or a key the app needs at that path, does not exist."""
 
+    label = "secret missing"
+
 
 class SecretInvalid(VaultError):
     """A value is of the wrong type or shape."""
+
+    label = "secret invalid"
 
 
 @dataclass(frozen=True)
@@ -176,6 +188,9 @@ class VaultClient:
             verify=settings.ca_file or True,
             timeout=settings.timeout_s,
         )
+        # hvac picks up VAULT_TOKEN or ~/.vault-token when given none: the app must only
+        # ever hold the token of its own AppRole login (the plan's sketch used a root token).
+        self._client.token = None
         self._lock = threading.RLock()
         self._token_expires_at = 0.0
         self._token_ttl_s = 0
@@ -207,7 +222,7 @@ class VaultClient:
             )
             try:
                 resp = self._call("sys/wrapping/unwrap", unwrapper.sys.unwrap)
-            except VaultPermissionDenied as exc:
+            except (VaultPermissionDenied, SecretInvalid) as exc:
                 raise VaultLoginFailed(
                     "sys/wrapping/unwrap",
                     "the wrapping token is invalid, expired or already used "
@@ -435,12 +450,19 @@ def _read_private_file(path: Path, what: str) -> str:
         raise VaultLoginFailed(str(path), f"{what} does not exist") from None
     if not stat.S_ISREG(st.st_mode):
         raise VaultLoginFailed(str(path), f"{what} is not a regular file")
+    if st.st_uid != os.geteuid():
+        raise VaultLoginFailed(
+            str(path), f"{what} belongs to uid {st.st_uid}, not to the app (uid {os.geteuid()})"
+        )
     if st.st_mode & 0o077:
         raise VaultLoginFailed(
             str(path),
             f"{what} is readable by others (mode {stat.S_IMODE(st.st_mode):04o}); it must be 0600",
         )
-    value = path.read_text().strip()
+    try:
+        value = path.read_text().strip()
+    except OSError as exc:
+        raise VaultLoginFailed(str(path), f"{what} cannot be read ({exc.strerror})") from None
     if not value:
         raise VaultLoginFailed(str(path), f"{what} is empty")
     return value

@@ -7,11 +7,8 @@ Rotations go through scripts/rotate_secrets.py as an operator would run it.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import hvac
 import psycopg
@@ -22,28 +19,20 @@ from compliance.secret import Secret
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.process import free_port, wait_until
+from fixtures.rotation import rotate_secrets
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers
-ROOT = Path(__file__).resolve().parent.parent
-ROTATE = ROOT / "scripts" / "rotate_secrets.py"
 StartApp = Callable[..., AppProcess]
 
 
 def rotate(env: BootstrappedEnvironment, *args: str) -> list[dict]:
-    """Run rotate_secrets.py as an operator would; return its JSON lines."""
-    cmd = [
-        sys.executable, str(ROTATE), "--env", env.profile.name,
-        "--addr", env.server.addr, "--token-file", str(env.operator_token_file), *args,
-    ]  # fmt: skip
-    if env.server.ca_file:
-        cmd += ["--ca-file", str(env.server.ca_file)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
-    assert out.returncode == 0, out.stderr
+    """Run rotate_secrets.py as an operator would; it must succeed and print no value."""
+    run = rotate_secrets(env, *args)
+    assert run.returncode == 0, run.stderr
     for value in env.known_values():
-        assert value.reveal() not in out.stdout + out.stderr
-    env.refresh_tree()
-    return [json.loads(line) for line in out.stdout.splitlines()]
+        assert value.reveal() not in run.stdout + run.stderr
+    return run.records
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -379,6 +368,6 @@ def test_vault_lost_while_serving_is_a_503_with_a_reason(
     time.sleep(1.2)  # past the app's cache TTL: its next read goes to Vault
     resp = app.request("GET", "/orders", headers=bearer(token))
     assert resp.status_code == 503, resp.text
-    assert resp.json()["error"] == "vault unavailable"
+    assert resp.json()["error"] == "vault login failed"
     assert "AppRole login refused" in resp.json()["reason"]
     assert "Traceback" not in resp.text

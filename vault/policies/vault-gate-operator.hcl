@@ -20,6 +20,10 @@ path "auth/approle/role/+/secret-id" {
   capabilities = ["update"]
 }
 
+path "auth/approle/role/+/secret-id/lookup" {
+  capabilities = ["update"]
+}
+
 path "auth/approle/role/+/secret-id/destroy" {
   capabilities = ["update"]
 }
