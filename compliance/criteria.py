@@ -1,7 +1,10 @@
 """The plan's success criteria, named once.
 
 Each id is a pytest marker and a Gherkin tag (``@vault_running``), a key in the
-report, and the ``criterion`` of every CheckResult that judges it.
+report, and the ``criterion`` of every CheckResult that judges it. The plan's list
+has eight lines; "no secrets in environment variables" and the repository half of
+it are separate criteria here, and "policies least-privilege" is added, because a
+migration that grants every environment to one app is not done.
 """
 
 from __future__ import annotations
@@ -18,12 +21,24 @@ class Criterion:
 
 
 CRITERIA: tuple[Criterion, ...] = (
-    Criterion(
-        "vault_running",
-        "Vault running and reachable",
-        "critical",
-        "Vault running and accessible",
-    ),
-)
+    Criterion("vault_running", "Vault running and reachable", "critical",
+              "Vault running and accessible"),
+    Criterion("secrets_migrated", "All secrets migrated to Vault", "critical",
+              "All secrets migrated to Vault"),
+    Criterion("app_reads_from_vault", "The application retrieves its secrets from Vault",
+              "critical", "Application retrieves secrets from Vault"),
+    Criterion("cicd_updated", "CI/CD workflows authenticate to Vault", "high",
+              "CI/CD workflows updated"),
+    Criterion("rotation_works", "Rotation works and invalidates old values", "critical",
+              "Secret rotation working"),
+    Criterion("docs_complete", "Documentation complete", "medium", "Documentation complete"),
+    Criterion("no_secrets_in_env", "No secrets in environment variables", "critical",
+              "No secrets in environment variables"),
+    Criterion("no_secrets_in_repo", "No secrets in the repository", "critical",
+              "(Current issues: secrets stored in .env files)"),
+    Criterion("audit_enabled", "Audit logging enabled", "high", "Audit logging enabled"),
+    Criterion("least_privilege", "Policies grant least privilege", "critical",
+              "(Security considerations: Vault access control, policies)"),
+)  # fmt: skip
 
 BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}

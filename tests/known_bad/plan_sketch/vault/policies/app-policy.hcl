@@ -1,0 +1,8 @@
+# app-policy.hcl
+path "secret/data/store-erp/development/*" {
+  capabilities = ["read"]
+}
+
+path "secret/data/store-erp/production/*" {
+  capabilities = ["read"]
+}
