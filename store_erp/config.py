@@ -13,12 +13,12 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from compliance.profiles import Profile, profile
 from compliance.secret import Secret
+from store_erp.fallback import FALLBACK_VARIABLES, EnvironmentSource
+from store_erp.source import DatabaseTarget, JwtKey, SecretSource, StartupRefused
 from store_erp.vault_client import (
     DatabaseLease,
     SecretInvalid,
@@ -39,54 +39,6 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "api": ("payment_api_key", "mail_api_key"),
 }
 DEFAULT_JWT_GRACE_S = 300
-
-# The rollback path's variables (dev only), the ones the plan moved into Vault.
-FALLBACK_VARIABLES = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")
-
-
-class StartupRefused(RuntimeError):
-    """The app must not start: the message says why and what the profile demands."""
-
-
-@dataclass(frozen=True)
-class JwtKey:
-    secret: Secret
-    version: int
-    created: dt.datetime | None
-    grace_s: int
-
-    @property
-    def kid(self) -> str:
-        return f"v{self.version}"
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    """Where to connect and as whom; ``generation`` changes whenever the login does."""
-
-    host: str
-    port: int
-    dbname: str
-    user: str
-    password: Secret
-    generation: int
-
-
-class SecretSource(Protocol):
-    name: str
-    profile: Profile
-
-    def flask_key(self) -> tuple[Secret, int]: ...
-
-    def jwt_key(self) -> JwtKey: ...
-
-    def jwt_key_version(self, version: int) -> Secret: ...
-
-    def database(self, stale_generation: int | None = None) -> DatabaseTarget: ...
-
-    def versions(self) -> dict[str, int]: ...
-
-    def vault_health(self) -> dict[str, object]: ...
 
 
 class VaultSource:
@@ -165,52 +117,6 @@ class VaultSource:
 
     def vault_health(self) -> dict[str, object]:
         return self.client.health()
-
-
-class EnvironmentSource:
-    """The rollback path: secrets from environment variables. Dev only; never silent."""
-
-    name = "environment"
-
-    def __init__(self, environ: Mapping[str, str], prof: Profile) -> None:
-        self.profile = prof
-        missing = [v for v in FALLBACK_VARIABLES if not environ.get(v)]
-        if missing:
-            raise StartupRefused(
-                "Vault is unavailable and the environment-variable fallback lacks: "
-                + ", ".join(missing)
-            )
-        self._flask = Secret(environ["SECRET_KEY"])
-        self._jwt = Secret(environ["JWT_SECRET_KEY"])
-        url = urlsplit(environ["DATABASE_URL"])
-        if not (url.hostname and url.port and url.username and url.password):
-            raise StartupRefused("DATABASE_URL must be postgresql://USER:PASSWORD@HOST:PORT/DB")
-        self._db = DatabaseTarget(
-            host=url.hostname,
-            port=url.port,
-            dbname=url.path.strip("/"),
-            user=url.username,
-            password=Secret(url.password),
-            generation=1,
-        )
-
-    def flask_key(self) -> tuple[Secret, int]:
-        return self._flask, 0
-
-    def jwt_key(self) -> JwtKey:
-        return JwtKey(self._jwt, 0, None, 0)
-
-    def jwt_key_version(self, version: int) -> Secret:
-        raise SecretInvalid("environment", "no previous JWT keys without Vault")
-
-    def database(self, stale_generation: int | None = None) -> DatabaseTarget:
-        return self._db
-
-    def versions(self) -> dict[str, int]:
-        return {}
-
-    def vault_health(self) -> dict[str, object]:
-        return {"reachable": False}
 
 
 def load_source(environ: Mapping[str, str] | None = None) -> SecretSource:
