@@ -14,15 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from compliance.docs import check_docs_complete
 from compliance.migrated import check_secrets_migrated
-from compliance.rotation import RotationProbe, Targets, check_rotation, memoised_secret_readers
-from compliance.secret import Secret
-from fixtures.app import AppProcess
+from compliance.rotation import RotationProbe, check_rotation, memoised_secret_readers
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.rotation import rotate_secrets
+from fixtures.rotation import capture_probe, rotate_everything, rotation_targets
 from fixtures.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,49 +111,14 @@ def test_a_stub_guide_fails(tmp_path: Path) -> None:
 # -- rotation works and invalidates old values ----------------------------------------
 
 
-def _targets(world: World, env: BootstrappedEnvironment, app: AppProcess) -> Targets:
-    assert world.pg is not None
-    return Targets(
-        app_url=app.url, vault_addr=env.server.addr, role_id=env.role_id,
-        db_host=world.pg.host, db_port=world.pg.port, db_name=env.profile.database_name,
-        ca_file=str(env.server.ca_file) if env.server.ca_file else None,
-    )  # fmt: skip
-
-
-def _probe(env: BootstrappedEnvironment, app: AppProcess) -> RotationProbe:
-    """What was valid before the rotation: a JWT, a cookie, a database login, a secret_id."""
-    http = requests.Session()
-    token = app.login(http)
-    creds = env.app_login().secrets.database.generate_credentials(name=env.profile.database_role)
-    return RotationProbe(
-        jwt=Secret(token),
-        session_cookie=Secret(http.cookies["session"]),
-        db_user=creds["data"]["username"],
-        db_password=Secret(creds["data"]["password"]),
-        secret_id=Secret(app.secret_id_file.read_text().strip()),
-        versions_before={
-            k: v["version"] for k, v in app.request("GET", "/health").json()["secrets"].items()
-        },
-    )
-
-
-def _rotate_all(env: BootstrappedEnvironment, app: AppProcess, grace_s: int) -> dict[str, int]:
-    run = rotate_secrets(
-        env, "jwt", "flask", "database", "secret-id",
-        "--grace", str(grace_s), "--secret-id-file", str(app.secret_id_file),
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    return {r["rotated"]: r["new_version"] for r in run.records if "new_version" in r}
-
-
 @pytest.mark.servers
 def test_rotation_check_passes(world: World, env: BootstrappedEnvironment, app_factory) -> None:
     app = app_factory(env)
-    probe = _probe(env, app)
-    rotated = _rotate_all(env, app, grace_s=1)
+    probe = capture_probe(env, app)
+    rotated = rotate_everything(env, app, grace_s=1)
     time.sleep(2.2)  # past the grace window and the app's cache TTL (1 s)
     result = check_rotation(
-        _targets(world, env, app), env.profile.name, probe, rotated=rotated,
+        rotation_targets(world, env, app), env.profile.name, probe, rotated=rotated,
         source_files=APP_SOURCES,
     )  # fmt: skip
     assert result.passed, result.explain()
@@ -172,10 +134,10 @@ def test_a_cache_that_never_expires_fails(world: World, app_factory) -> None:
     old keys; the check says so for the JWT, the cookie and the served versions."""
     env = world.env("staging")
     app = app_factory(env, extra_env={"STORE_ERP_CACHE_TTL_S": "3600"})
-    probe = _probe(env, app)
-    rotated = _rotate_all(env, app, grace_s=0)
+    probe = capture_probe(env, app)
+    rotated = rotate_everything(env, app, grace_s=0)
     time.sleep(1.2)
-    result = check_rotation(_targets(world, env, app), "staging", probe, rotated=rotated)
+    result = check_rotation(rotation_targets(world, env, app), "staging", probe, rotated=rotated)
     findings = "\n".join(result.findings)
     assert "the old JWT" in findings and "is still accepted (HTTP 200)" in findings
     assert "the old session cookie is still accepted (HTTP 200)" in findings
@@ -189,9 +151,9 @@ def test_an_old_secret_id_and_db_login_that_survive_fail(world: World, app_facto
     """A "rotation" that issues new credentials without revoking the old ones."""
     env = world.env("prod")
     app = app_factory(env)
-    probe = _probe(env, app)
+    probe = capture_probe(env, app)
     env.new_secret_id()  # new one issued, old one left alive
-    result = check_rotation(_targets(world, env, app), "prod", probe)
+    result = check_rotation(rotation_targets(world, env, app), "prod", probe)
     findings = "\n".join(result.findings)
     assert f"the old database login {probe.db_user} still works" in findings
     assert probe.secret_id is not None
@@ -217,7 +179,7 @@ def test_kv_versions_are_not_served_stale_after_rotation(world: World, app_facto
     )
     env.refresh_tree()
     time.sleep(1.2)
-    targets = _targets(world, env, app)
+    targets = rotation_targets(world, env, app)
     good = check_rotation(targets, "dev", RotationProbe(), rotated={"flask": before + 1})
     assert good.passed, good.explain()
     bad = check_rotation(targets, "dev", RotationProbe(), rotated={"flask": before + 2})

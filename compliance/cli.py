@@ -1,0 +1,194 @@
+"""``vault-gate``: the checks from a command line, without pytest.
+
+    vault-gate scan PATH... [--history] [--json] [--exclude GLOB]...
+    vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
+    vault-gate policy capabilities --policy FILE... --path PATH
+    vault-gate policy check --policy FILE... --env ENV [--json]
+    vault-gate audit summary LOG
+
+Exit codes: 0 nothing found / check passed, 1 findings / check failed, 2 bad input
+(the message names what was wrong). Output never carries a secret value: findings
+name a file, a line, a kind and a fingerprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import orjson
+
+from compliance.result import CheckResult
+from compliance.secret import Secret
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _result_json(result: CheckResult) -> dict:
+    return {
+        "criterion": result.criterion,
+        "environment": result.environment,
+        "passed": result.passed,
+        "findings": list(result.findings),
+        "evidence": [{"looked_at": e.looked_at, "found": e.found} for e in result.evidence],
+    }
+
+
+def _emit(result: CheckResult, as_json: bool) -> int:
+    if as_json:
+        _print_json(_result_json(result))
+    else:
+        print(result.explain())
+    return EXIT_OK if result.passed else EXIT_FINDINGS
+
+
+def _known_values(path: Path | None) -> list[Secret]:
+    """Known secret values, one per line, from a file that only its owner can read."""
+    if path is None:
+        return []
+    try:
+        if path.stat().st_mode & 0o077:
+            raise UsageError(f"{path}: readable by others; known values belong in a 0600 file")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    return [Secret(line) for line in lines if line.strip()]
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from compliance.repo import scan_paths
+
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    findings = scan_paths(
+        args.paths,
+        known_values=_known_values(args.known_values),
+        history=args.history,
+        exclude=args.exclude,
+    )
+    if args.json:
+        _print_json([f.to_json() for f in findings])
+    else:
+        for f in findings:
+            print(f"{f.path}:{f.line}: {f.kind} ({f.fingerprint}) [{f.where}]")
+        print(f"{len(findings)} finding(s)", file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def cmd_scan_env(args: argparse.Namespace) -> int:
+    from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+
+    allow = set(DEFAULT_ALLOW) | set(args.allow)
+    result = check_no_secrets_in_env(
+        args.pid, args.env, _known_values(args.known_values), allow=allow
+    )
+    return _emit(result, args.json)
+
+
+def _policies(files: Sequence[Path]):  # type: ignore[no-untyped-def]
+    from compliance.policy import PolicyError, load_policies
+
+    try:
+        return load_policies(list(files))
+    except (PolicyError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_policy_capabilities(args: argparse.Namespace) -> int:
+    from compliance.policy import capabilities
+
+    _print_json(capabilities(_policies(args.policy), args.path))
+    return EXIT_OK
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from compliance.policy import check_least_privilege
+    from compliance.profiles import profile
+
+    try:
+        prof = profile(args.env)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return _emit(check_least_privilege(_policies(args.policy), prof), args.json)
+
+
+def cmd_audit_summary(args: argparse.Namespace) -> int:
+    from compliance.audit import summarize
+
+    if not args.log.is_file():
+        raise UsageError(f"{args.log}: no such file")
+    _print_json(summarize(args.log))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vault-gate",
+        description="Check a Vault migration: secrets in a repository or a process "
+        "environment, policies, audit logs.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    scan = sub.add_parser("scan", help="find secrets in files and git repositories")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    scan.add_argument("--history", action="store_true", help="also every commit of a git repo")
+    scan.add_argument("--json", action="store_true", help="findings as JSON")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    scan.add_argument(
+        "--known-values",
+        type=Path,
+        metavar="FILE",
+        help="a 0600 file of known secret values, one per line, to search for",
+    )
+    scan.set_defaults(func=cmd_scan)
+
+    env = sub.add_parser("scan-env", help="secrets in a running process's environment")
+    env.add_argument("pid", type=int)
+    env.add_argument("--env", default="-", help="environment name for the report")
+    env.add_argument("--known-values", type=Path, metavar="FILE")
+    env.add_argument("--allow", action="append", default=[], metavar="NAME")
+    env.add_argument("--json", action="store_true")
+    env.set_defaults(func=cmd_scan_env)
+
+    policy = sub.add_parser("policy", help="analyse Vault policy files (HCL)")
+    psub = policy.add_subparsers(dest="policy_command", required=True)
+    caps = psub.add_parser("capabilities", help="capabilities the policies grant on a path")
+    caps.add_argument("--policy", action="append", required=True, type=Path, metavar="FILE")
+    caps.add_argument("--path", required=True)
+    caps.set_defaults(func=cmd_policy_capabilities)
+    check = psub.add_parser("check", help="judge policies as an environment's app policy")
+    check.add_argument("--policy", action="append", required=True, type=Path, metavar="FILE")
+    check.add_argument("--env", required=True)
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_policy_check)
+
+    audit = sub.add_parser("audit", help="read Vault audit logs")
+    asub = audit.add_subparsers(dest="audit_command", required=True)
+    summary = asub.add_parser("summary", help="counts by type, operation, path, accessor")
+    summary.add_argument("log", type=Path)
+    summary.set_defaults(func=cmd_audit_summary)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"vault-gate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+@success_criteria @rotation_works
+Feature: Rotation works and invalidates old values
+  The plan's success criterion "Secret rotation working", and its phase 5:
+  "rotate secrets, verify the application still works, verify old secrets are
+  invalidated". The application keeps running throughout; what was valid before
+  the rotation is tried again after it.
+
+  Scenario Outline: Rotating every secret in <environment> leaves no old value usable
+    Given the <environment> environment's Vault server
+    And the application running in <environment>
+    And a user who logged in before the rotation
+    When an operator rotates the JWT key, the Flask key, the database logins and the secret_id
+    And the grace window for the old JWT key has passed
+    Then the application still serves the user after a new login
+    And the old JWT, session cookie, database login and secret_id are all refused
+    And the application serves the new key versions
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |

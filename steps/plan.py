@@ -1,0 +1,44 @@
+"""Steps of the plan's criteria judged from Vault, the code and the repository:
+secrets migrated, documentation complete, CI/CD workflows updated."""
+
+from __future__ import annotations
+
+from pytest_bdd import when
+
+from compliance.cicd import check_cicd_updated
+from compliance.docs import check_docs_complete
+from compliance.migrated import check_secrets_migrated
+from compliance.result import CheckResult
+from fixtures.bootstrap import BootstrappedEnvironment
+from fixtures.target import Target
+
+
+@when(
+    "the harness checks that every secret of the plan is in Vault and nowhere else",
+    target_fixture="result",
+)
+def check_migrated(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return check_secrets_migrated(
+        environment.operator(),
+        environment.profile,
+        source_files=target.source_files(),
+        fallback_files=target.fallback_files,
+    )
+
+
+@when("the harness checks the documentation", target_fixture="result")
+def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return check_docs_complete(
+        target.docs_dir,
+        environment.profile.name,
+        repo_root=target.root,
+        tool_help=target.tool_help(),
+        source_files=target.source_files(),
+    )
+
+
+@when("the harness checks the CI/CD workflows", target_fixture="result")
+def check_cicd(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return check_cicd_updated(
+        target.workflow_files(), environment.profile.name, known_values=environment.known_values()
+    )
