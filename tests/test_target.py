@@ -1,0 +1,55 @@
+"""Target descriptions (--target FILE): the bundled store-erp, and clear errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures.target import TargetError, load_target, store_erp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_store_erp_target() -> None:
+    t = store_erp()
+    assert t.name == "store-erp" and t.root == ROOT
+    assert ROOT / "store_erp" / "vault_client.py" in t.source_files()
+    assert t.fallback_files == (ROOT / "store_erp" / "fallback.py",)
+    assert t.workflow_files() == [ROOT / ".github" / "workflows" / "deploy.yml"]
+    assert t.policy_file("production") == ROOT / "vault" / "policies" / "store-erp-production.hcl"
+    assert "--secret-id-file" in t.tool_help()["rotate_secrets.py"]
+
+
+def test_plan_sketch_target() -> None:
+    t = load_target(ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml")
+    assert [p.name for p in t.source_files()] == ["vault_client.py"]
+    assert t.workflow_files() == []
+    assert t.policy_file("production").name == "app-policy.hcl"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name = ", "not valid TOML"),
+        ('name = "x"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\nport = 1\n',
+         "unknown key(s): port"),
+        ('name = "x"\n', "missing key(s): source, docs, workflows, policies"),
+        ('name = "x"\nsource = "src"\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
+         "source must be a list of strings"),
+        ('name = "x"\nroot = "nope"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
+         "is not a directory"),
+    ],
+)  # fmt: skip
+def test_bad_target_files_are_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "target.toml"
+    path.write_text(text)
+    with pytest.raises(TargetError, match=re.escape(message)) as info:
+        load_target(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_target_file(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="cannot be read"):
+        load_target(tmp_path / "nope.toml")
