@@ -1,3 +1,4 @@
-"""The harness as a pytest plugin: fixtures/plugin.py holds the options and fixtures."""
+"""The harness as pytest plugins: fixtures/plugin.py (servers, options, fixtures) and
+fixtures/signoff.py (the sign-off report and the gate's exit code)."""
 
-pytest_plugins = ["fixtures.plugin"]
+pytest_plugins = ["fixtures.signoff", "fixtures.plugin"]

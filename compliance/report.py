@@ -1,0 +1,290 @@
+"""The sign-off report: a matrix of criteria by environment, with the evidence behind each cell.
+
+Three writers share one model (:class:`SignOff`): JSON for machines (with a schema
+version), Markdown for a pull-request comment, and one self-contained HTML page for
+the reviewer who signs off (no script, no external asset: it opens from a file).
+JUnit XML comes from pytest's own ``--junitxml``.
+
+Nothing here sees a secret: cells carry CheckResults, whose evidence and findings
+hold fingerprints only, and the text of a failed step's assertion.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import orjson
+
+from compliance.criteria import CRITERIA, Criterion
+from compliance.result import CheckResult
+from compliance.waivers import Waiver
+
+SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"
+    WAIVED = "waived"
+    NOT_RUN = "not run"
+
+
+@dataclass
+class Cell:
+    """One criterion in one environment."""
+
+    criterion: str
+    environment: str
+    status: Status = Status.NOT_RUN
+    results: list[CheckResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a failed step's message
+    scenario: str = ""
+    waiver: Waiver | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.criterion}--{self.environment}"
+
+
+@dataclass
+class SignOff:
+    target: str
+    environments: tuple[str, ...]
+    meta: dict[str, str]
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    waiver_problems: list[str] = field(default_factory=list)
+
+    def cell(self, criterion: str, environment: str) -> Cell:
+        key = (criterion, environment)
+        if key not in self.cells:
+            self.cells[key] = Cell(criterion, environment)
+        return self.cells[key]
+
+    def criteria(self) -> list[Criterion]:
+        ran = {c for c, _ in self.cells}
+        return [c for c in CRITERIA if c.id in ran]
+
+    @property
+    def passed(self) -> bool:
+        """The gate: every cell that ran passed or is waived, and no waiver is expired."""
+        return not self.waiver_problems and all(
+            c.status in (Status.PASS, Status.WAIVED) for c in self.cells.values()
+        )
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Status}
+        for c in self.cells.values():
+            out[c.status.value] += 1
+        return out
+
+
+# -- JSON ---------------------------------------------------------------------------
+
+
+def to_json(signoff: SignOff) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "target": signoff.target,
+        "meta": signoff.meta,
+        "passed": signoff.passed,
+        "counts": signoff.counts(),
+        "waiver_problems": signoff.waiver_problems,
+        "environments": list(signoff.environments),
+        "criteria": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "impact": c.impact,
+                "plan_text": c.plan_text,
+                "environments": {
+                    env: _cell_json(signoff.cells[(c.id, env)])
+                    for env in signoff.environments
+                    if (c.id, env) in signoff.cells
+                },
+            }
+            for c in signoff.criteria()
+        ],
+    }
+
+
+def _cell_json(cell: Cell) -> dict:
+    return {
+        "status": cell.status.value,
+        "scenario": cell.scenario,
+        "errors": cell.errors,
+        "waiver": cell.waiver.to_json() if cell.waiver else None,
+        "results": [
+            {
+                "criterion": r.criterion,
+                "environment": r.environment,
+                "passed": r.passed,
+                "findings": list(r.findings),
+                "evidence": [{"looked_at": e.looked_at, "found": e.found} for e in r.evidence],
+            }
+            for r in cell.results
+        ],
+    }
+
+
+def write_json(signoff: SignOff, path: Path) -> None:
+    _write(path, orjson.dumps(to_json(signoff), option=orjson.OPT_INDENT_2))
+
+
+# -- Markdown -------------------------------------------------------------------------
+
+ICON = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.WAIVED: "⚠️ waived",
+        Status.NOT_RUN: "— not run"}  # fmt: skip
+
+
+def to_markdown(signoff: SignOff) -> str:
+    verdict = "PASSED" if signoff.passed else "FAILED"
+    lines = [
+        f"## vault-gate sign-off: {verdict} ({signoff.target})",
+        "",
+        _meta_line(signoff),
+        "",
+        "| criterion | " + " | ".join(signoff.environments) + " |",
+        "|---|" + "---|" * len(signoff.environments),
+    ]
+    for c in signoff.criteria():
+        row = [ICON[signoff.cells[(c.id, e)].status] if (c.id, e) in signoff.cells else "—"
+               for e in signoff.environments]  # fmt: skip
+        lines.append(f"| {c.title} | " + " | ".join(row) + " |")
+    problems = [cell for cell in signoff.cells.values() if cell.status is not Status.PASS]
+    if signoff.waiver_problems:
+        lines += ["", "**Waiver problems**", ""] + [f"- {p}" for p in signoff.waiver_problems]
+    if problems:
+        lines += ["", "### Not passing", ""]
+        for cell in problems:
+            lines.append(f"- **{cell.criterion} [{cell.environment}]**: {cell.status.value}")
+            if cell.waiver:
+                w = cell.waiver
+                lines.append(f"  - waived by {w.owner} until {w.expires}: {w.reason}")
+            lines += [f"  - {f}" for r in cell.results for f in r.findings]
+            lines += [f"  - {_first_line(e)}" for e in cell.errors]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(signoff: SignOff, path: Path) -> None:
+    _write(path, to_markdown(signoff).encode())
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1b1f24}
+h1{font-size:1.5rem;margin:0 0 .3rem}.meta{color:#57606a;margin-bottom:1.2rem}
+.verdict{display:inline-block;padding:.2rem .7rem;border-radius:1rem;font-weight:600;color:#fff}
+.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}
+table{border-collapse:collapse;margin:1rem 0 2rem}
+th,td{border:1px solid #d0d7de;padding:.45rem .8rem}
+th{background:#f6f8fa;text-align:left}td.cell{text-align:center;min-width:7rem}
+td.cell a{display:block;text-decoration:none;font-weight:600;border-radius:.3rem;padding:.15rem}
+.pass a{color:#1a7f37;background:#dafbe1}.fail a{color:#cf222e;background:#ffebe9}
+.waived a{color:#9a6700;background:#fff8c5}.not-run a{color:#57606a;background:#f6f8fa}
+.impact{color:#57606a;font-size:.85rem}section.ev{border-top:1px solid #d0d7de;padding:.6rem 0}
+section.ev h3{font-size:1rem;margin:.2rem 0}ul{margin:.3rem 0}code{font-size:.88rem}
+.finding{color:#cf222e}.err{white-space:pre-wrap;background:#f6f8fa;padding:.5rem;font-size:.85rem}
+"""
+
+
+def to_html(signoff: SignOff) -> str:
+    e = html.escape
+    verdict = "pass" if signoff.passed else "fail"
+    head = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>vault-gate sign-off: {e(signoff.target)}</title><style>{CSS}</style></head><body>"
+        f"<h1>vault-gate sign-off: {e(signoff.target)} "
+        f"<span class='verdict {verdict}'>{verdict.upper()}</span></h1>"
+        f"<div class=meta>{e(_meta_line(signoff))}</div>"
+    )
+    rows = ["<table><tr><th>criterion</th>"
+            + "".join(f"<th>{e(env)}</th>" for env in signoff.environments) + "</tr>"]  # fmt: skip
+    for c in signoff.criteria():
+        tds = []
+        for env in signoff.environments:
+            cell = signoff.cells.get((c.id, env))
+            if cell is None:
+                tds.append("<td class='cell not-run'><a>—</a></td>")
+                continue
+            css = cell.status.value.replace(" ", "-")
+            link = f"<a href='#{e(cell.anchor)}'>{e(cell.status.value)}</a>"
+            tds.append(f"<td class='cell {css}'>{link}</td>")
+        rows.append(
+            f"<tr><td>{e(c.title)}<div class=impact>{e(c.impact)} · plan: "
+            f"“{e(c.plan_text)}”</div></td>{''.join(tds)}</tr>"
+        )
+    rows.append("</table>")
+    problems = [f"<li class=finding>{e(p)}</li>" for p in signoff.waiver_problems]
+    sections = ["<h2>Evidence</h2>"]
+    for c in signoff.criteria():
+        for env in signoff.environments:
+            cell = signoff.cells.get((c.id, env))
+            if cell is not None:
+                sections.append(_html_cell(c, cell))
+    waivers = f"<h2>Waiver problems</h2><ul>{''.join(problems)}</ul>" if problems else ""
+    return head + "".join(rows) + waivers + "".join(sections) + "</body></html>\n"
+
+
+def _html_cell(c: Criterion, cell: Cell) -> str:
+    e = html.escape
+    parts = [
+        f"<section class=ev id='{e(cell.anchor)}'><h3>{e(c.title)} — {e(cell.environment)}: "
+        f"{e(cell.status.value)}</h3>"
+    ]
+    if cell.scenario:
+        parts.append(f"<div class=impact>scenario: <code>{e(cell.scenario)}</code></div>")
+    if cell.waiver:
+        w = cell.waiver
+        parts.append(
+            f"<p><b>Waived</b> by {e(w.owner)} until {e(str(w.expires))}: {e(w.reason)}</p>"
+        )
+    for r in cell.results:
+        parts.append("<ul>")
+        parts += [f"<li class=finding>finding: {e(f)}</li>" for f in r.findings]
+        parts += [
+            f"<li>looked at <code>{e(ev.looked_at)}</code>: {e(ev.found)}</li>" for ev in r.evidence
+        ]
+        parts.append("</ul>")
+    parts += [f"<div class=err>{e(err)}</div>" for err in cell.errors]
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def write_html(signoff: SignOff, path: Path) -> None:
+    _write(path, to_html(signoff).encode())
+
+
+# -- shared -----------------------------------------------------------------------------
+
+
+def _meta_line(signoff: SignOff) -> str:
+    m = signoff.meta
+    return " · ".join(f"{k}: {v}" for k, v in m.items())
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write atomically: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write_all(signoff: SignOff, directory: Path) -> list[Path]:
+    paths = [directory / "signoff.json", directory / "signoff.md", directory / "signoff.html"]
+    write_json(signoff, paths[0])
+    write_markdown(signoff, paths[1])
+    write_html(signoff, paths[2])
+    return paths
+
+
+__all__: Sequence[str] = ("Cell", "SignOff", "Status", "to_json", "to_markdown", "write_all")
