@@ -1,0 +1,21 @@
+@success_criteria @least_privilege
+Feature: Policies grant least privilege
+  The plan's policy grants one application both development and production. The
+  application's policy in each environment must grant read on its own tree and its
+  own database logins only: no sudo, no sys/ or auth/ paths, no glob beyond its tree,
+  nothing of another environment, no writes. The server's own answer
+  (sys/capabilities) is the arbiter, and every rule must be used: a grant the
+  application never exercised in the audit log is a finding.
+
+  Scenario Outline: The application's policy in <environment> grants what it uses and nothing more
+    Given the <environment> environment's Vault server
+    And the application running in <environment>
+    And a user who logged in and listed the orders
+    When the harness analyses the application's policy against the server and the audit log
+    Then the check passes
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |
