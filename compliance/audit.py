@@ -249,6 +249,17 @@ class _RoleTokens:
         return False
 
 
+def role_request_paths(audit_log: Path, app_role: str, *, start: int = 0) -> set[str]:
+    """Request paths that tokens of AppRole ``app_role`` used successfully: what the app
+    really did, for the least-privilege check's "granted but never used"."""
+    tokens = _RoleTokens(app_role)
+    used: set[str] = set()
+    for record in _records(audit_log, AuditStats(), start):
+        if tokens.observe(record) and record["type"] == "response" and not record.get("error"):
+            used.add(_str(_obj(record.get("request")).get("path")))
+    return used
+
+
 # -- summary ---------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@
 
 from pytest_bdd import scenarios
 
+from steps.app_checks import *  # noqa: F403
 from steps.common import *  # noqa: F403 - step definitions are fixtures, found by name
 from steps.plan import *  # noqa: F403
 from steps.rotation import *  # noqa: F403

@@ -1,0 +1,95 @@
+"""Steps of the criteria judged on the running application: its environment, its
+repository and logs, Vault's audit log, and its policy against what it did."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, when
+
+from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
+from compliance.environment import check_no_secrets_in_env
+from compliance.policy import check_least_privilege, load_policies, sys_capabilities
+from compliance.repo import check_no_secrets_in_repo
+from compliance.result import CheckResult
+from compliance.secret import Secret
+from fixtures.app import AppProcess
+from fixtures.bootstrap import BootstrappedEnvironment
+from fixtures.target import Target
+
+
+@given("a user who logged in and listed the orders")
+def user_listed_orders(app: AppProcess) -> None:
+    token = app.login()
+    response = app.request("GET", "/orders", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+
+
+@when("the harness inspects every process of the application for secrets", target_fixture="result")
+def inspect_processes(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    assert app.process.pid is not None
+    return check_no_secrets_in_env(
+        app.process.pid, environment.profile.name, environment.known_values()
+    )
+
+
+@when(
+    "the harness scans the repository, its history and the application's logs",
+    target_fixture="result",
+)
+def scan_repository(
+    environment: BootstrappedEnvironment, app: AppProcess, target: Target
+) -> CheckResult:
+    return check_no_secrets_in_repo(
+        target.root,
+        environment.profile.name,
+        environment.known_values(),
+        log_files=[app.process.log_path],
+        exclude=target.scan_exclude,
+    )
+
+
+@when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
+def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    assert environment.server.audit_log is not None
+    return check_audit_enabled(
+        environment.operator(),
+        environment.server.audit_log,
+        environment.profile,
+        canary=environment.plant_canary(),
+        app_role=environment.profile.approle_name,
+        start=app.audit_offset,
+    )
+
+
+@when("the harness reads the audit log for the application's reads", target_fixture="result")
+def audit_reads(
+    environment: BootstrappedEnvironment, app: AppProcess, target: Target
+) -> CheckResult:
+    assert environment.server.audit_log is not None
+    return check_app_reads_from_vault(
+        environment.server.audit_log,
+        environment.profile,
+        environment.profile.approle_name,
+        target.vault_paths_for(environment.profile.tree),
+        start=app.audit_offset,
+    )
+
+
+@when(
+    "the harness analyses the application's policy against the server and the audit log",
+    target_fixture="result",
+)
+def analyse_policy(
+    environment: BootstrappedEnvironment, app: AppProcess, target: Target
+) -> CheckResult:
+    assert environment.server.audit_log is not None
+    app_token = Secret(environment.app_login().token)
+    return check_least_privilege(
+        load_policies([target.policy_file(environment.profile.tree)]),
+        environment.profile,
+        server_capabilities=sys_capabilities(environment.operator(), app_token),
+        used_paths=role_request_paths(
+            environment.server.audit_log,
+            environment.profile.approle_name,
+            start=app.audit_offset,
+        ),
+    )
