@@ -1,0 +1,150 @@
+"""The sign-off end to end: a real `pytest -k success_criteria` run in a subprocess.
+
+One inner run (real servers, real app) serves every test here: the report files and
+the JUnit XML exist and agree, no secret value of the inner session appears in any
+report or in its output, an expired waiver fails the gate, and the HTML report
+renders in a real browser (headless Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+
+from compliance.criteria import CRITERIA
+
+ROOT = Path(__file__).resolve().parent.parent
+INNER_TIMEOUT_S = 900
+EXPIRED_WAIVER = """
+[[waiver]]
+criterion = "vault_running"
+environment = "dev"
+reason = "a waiver nobody renewed"
+owner = "ops@example.com"
+expires = 2020-01-01
+"""
+
+
+@dataclass
+class SignoffRun:
+    returncode: int
+    output: str
+    reports: Path
+    known_values: list[str]
+
+
+@pytest.fixture(scope="module")
+def signoff_run(tmp_path_factory: pytest.TempPathFactory) -> SignoffRun:
+    work = tmp_path_factory.mktemp("signoff")
+    reports = work / "reports"
+    waivers = work / "waivers.toml"
+    waivers.write_text(EXPIRED_WAIVER)
+    dump = work / "known-values"
+    env = {**os.environ, "VAULT_GATE_KNOWN_VALUES_OUT": str(dump)}
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-k", "success_criteria", "-p", "no:cacheprovider",
+         "--report-dir", str(reports), "--junitxml", str(reports / "junit.xml"),
+         "--waivers", str(waivers)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=INNER_TIMEOUT_S, check=False,
+    )  # fmt: skip
+    values = [v for v in dump.read_text().splitlines() if v] if dump.exists() else []
+    return SignoffRun(out.returncode, out.stdout + out.stderr, reports, values)
+
+
+def test_every_criterion_passes_in_every_environment(signoff_run: SignoffRun) -> None:
+    data = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
+    statuses = {
+        (c["id"], env): cell["status"]
+        for c in data["criteria"]
+        for env, cell in c["environments"].items()
+    }
+    expected = {(c.id, e) for c in CRITERIA for e in ("dev", "staging", "prod")}
+    assert set(statuses) == expected
+    failing = {k: v for k, v in statuses.items() if v != "pass"}
+    assert not failing, signoff_run.output[-5000:]
+
+
+def test_an_expired_waiver_fails_the_gate(signoff_run: SignoffRun) -> None:
+    assert signoff_run.returncode == 1, signoff_run.output[-3000:]
+    data = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
+    assert data["passed"] is False
+    assert data["waiver_problems"] == [
+        "expired waiver: vault_running in dev (owner ops@example.com, expired 2020-01-01)"
+    ]
+    assert (
+        "expired waiver: vault_running in dev" in (signoff_run.reports / "signoff.md").read_text()
+    )
+    assert "waiver problem: expired waiver" in signoff_run.output
+
+
+def test_junit_has_one_case_per_scenario(signoff_run: SignoffRun) -> None:
+    junit = signoff_run.reports / "junit.xml"  # our own run's output, not untrusted
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314
+    assert suite is not None
+    assert int(suite.get("tests", "0")) == len(CRITERIA) * 3
+    assert int(suite.get("failures", "0")) == 0 and int(suite.get("errors", "0")) == 0
+
+
+def test_no_secret_value_in_any_report_or_the_output(signoff_run: SignoffRun) -> None:
+    assert len(signoff_run.known_values) > 20, "the inner session dumped no known values"
+    files = sorted(p for p in signoff_run.reports.rglob("*") if p.is_file())
+    assert {p.name for p in files} >= {"signoff.json", "signoff.md", "signoff.html", "junit.xml"}
+    texts = {str(p): p.read_text(errors="replace") for p in files}
+    texts["pytest output"] = signoff_run.output
+    for value in signoff_run.known_values:
+        for where, text in texts.items():
+            assert value not in text, f"a secret value appears in {where}"
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_the_html_report_renders_in_chromium(signoff_run: SignoffRun, tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (Debian's chromium package) for this test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    page = (signoff_run.reports / "signoff.html").resolve().as_uri()
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip
+    assert "vault-gate sign-off" in dom and "<table>" in dom
+    assert dom.count('class="cell pass"') == len(CRITERIA) * 3
+    shot = tmp_path / "signoff.png"
+    subprocess.run(
+        [browser, *flags, "--window-size=1280,1600", f"--screenshot={shot}", page],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    width = int.from_bytes(data[16:20], "big")
+    assert width == 1280
+    shutil.copy(shot, signoff_run.reports / "signoff.png")
+
+
+def test_the_signoff_keyword_selects_exactly_the_scenarios() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-k", "success_criteria", "--collect-only", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    ids = [line for line in out.stdout.splitlines() if "::" in line]
+    assert len(ids) == len(CRITERIA) * 3
+    assert all(i.startswith("steps/test_success_criteria.py::") for i in ids)
+    assert "PytestUnknownMarkWarning" not in out.stdout + out.stderr
