@@ -1,0 +1,643 @@
+"""Criterion "No secrets in the repository": working tree, untracked files, history, logs.
+
+Moving secrets into Vault is not done while a copy stays behind: in a committed
+``.env``, in a compose file's dev root token, in a commit that was "removed" later
+(every clone still has it), or in the app's own log. This scans all of those with
+detect-secrets (its default plugins plus ours from :mod:`compliance.detectors`), and
+searches for the values that are known to be live secrets (from Vault, from the
+harness) exactly, URL-encoded and base64-encoded.
+
+Findings carry fingerprints, never values. Files that cannot be scanned (over the
+size limit, unreadable) are findings too: a check must not pass on what it did not
+read. Binary files are skipped, and counted.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, quote_plus
+
+from detect_secrets.__version__ import VERSION as DETECT_SECRETS_VERSION
+from detect_secrets.core import scan as ds_scan
+from detect_secrets.filters.allowlist import is_line_allowlisted
+from detect_secrets.util.code_snippet import get_code_snippet
+
+from compliance import detectors
+from compliance.result import CheckResult, Evidence
+from compliance.secret import Secret, fingerprint
+
+CRITERION = "no_secrets_in_repo"
+
+WHERE_WORKING_TREE = "working tree"
+WHERE_UNTRACKED = "untracked"
+WHERE_LOG = "log"
+HISTORY_PREFIX = "history"
+SHORT_SHA_CHARS = 10
+
+KIND_KNOWN = "known secret value"
+KIND_KNOWN_URL = "known secret value (URL-encoded)"
+KIND_KNOWN_BASE64 = "known secret value (base64)"
+KIND_ENV_FILE = "committed .env file"
+KIND_OVERSIZE = "not scanned (over size limit)"
+KIND_UNREADABLE = "not scanned (unreadable)"
+NO_FINGERPRINT = "-"  # for findings about a file, not a value
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+MIN_KNOWN_VALUE_CHARS = 8
+BINARY_SNIFF_BYTES = 8000  # git's own heuristic: a NUL in the first 8000 bytes
+RAW_CONTEXT_LINES = 20  # enough for a 10-share unseal_keys_b64 array
+GIT_TIMEOUT_S = 300
+
+ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template"})
+
+# One secret on one line is one finding: the most telling kind wins.
+_KIND_PRIORITY = {
+    KIND_KNOWN: 0,
+    KIND_KNOWN_URL: 1,
+    KIND_KNOWN_BASE64: 1,
+    **{d.secret_type: 2 + i for i, d in enumerate(detectors.OUR_DETECTORS)},
+}
+_BUILTIN_PRIORITY = 10
+_WHERE_ORDER = {WHERE_WORKING_TREE: 0, WHERE_UNTRACKED: 1, WHERE_LOG: 3}
+
+
+@dataclass(frozen=True)
+class RepoFinding:
+    """One thing that should not be in the repository, located and fingerprinted."""
+
+    path: str
+    line: int  # 0: about the whole file
+    kind: str
+    fingerprint: str
+    where: str  # "working tree", "untracked", "history <short-sha>" or "log"
+
+    def to_json(self) -> dict[str, str | int]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "kind": self.kind,
+            "fingerprint": self.fingerprint,
+            "where": self.where,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.kind} ({self.fingerprint}) [{self.where}]"
+
+
+@dataclass
+class ScanReport:
+    """The findings and what was looked at, so a pass can be told from a scan of nothing."""
+
+    findings: list[RepoFinding] = field(default_factory=list)
+    # Text files scanned and binary files skipped, by where ("history" for all commits).
+    files: Counter[str] = field(default_factory=Counter)
+    binary_skipped: Counter[str] = field(default_factory=Counter)
+    commits: int = 0
+    not_scanned: list[str] = field(default_factory=list)  # "path (reason) [where]"
+
+    @property
+    def history_blobs(self) -> int:
+        return self.files[HISTORY_PREFIX]
+
+
+def is_committed_env_file(path: str) -> bool:
+    """``.env`` and ``.env.*`` hold real values; ``.env.example`` and co. are templates."""
+    name = PurePosixPath(path).name
+    return (name == ".env" or name.startswith(".env.")) and name not in ENV_TEMPLATES
+
+
+def is_excluded(path: str, patterns: Sequence[str]) -> bool:
+    """Whether ``path`` or one of its parent directories matches a glob in ``patterns``."""
+    pure = PurePosixPath(path)
+    candidates = [str(pure), *(str(p) for p in pure.parents if str(p) != ".")]
+    return any(fnmatch.fnmatch(c, pattern) for c in candidates for pattern in patterns)
+
+
+# --- known values --------------------------------------------------------------------
+
+
+def _base64_fragments(value: bytes) -> set[bytes]:
+    """The part of value's base64 that does not depend on what surrounds it.
+
+    For each of the three alignments a value can have inside a longer base64 stream
+    (``Basic base64(user:password)``, a base64'd config file), keep the characters
+    computed from the value's bits only. Alignment 0 is a prefix of the value's own
+    encoding with and without padding, so those are covered too; both alphabets.
+    """
+    fragments: set[bytes] = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + value).rstrip(b"=")
+        start = -(-8 * shift // 6)  # first character made only of value bits
+        end = 8 * (shift + len(value)) // 6  # last such character, exclusive
+        core = encoded[start:end]
+        fragments |= {core, core.replace(b"+", b"-").replace(b"/", b"_")}
+    return fragments
+
+
+def _url_forms(value: str) -> set[bytes]:
+    forms = {quote(value, safe=""), quote(value), quote_plus(value), quote_plus(value, safe="/")}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in forms}
+    return {f.encode() for f in forms if f != value}
+
+
+class KnownValues:
+    """Finds known secret values in bytes, in the forms they leak in."""
+
+    def __init__(self, values: Sequence[Secret]) -> None:
+        self._kinds: dict[bytes, tuple[str, str]] = {}
+        for secret in values:
+            value = secret.reveal()
+            if len(value) < MIN_KNOWN_VALUE_CHARS:
+                raise ValueError(
+                    f"known value {secret.fingerprint} is shorter than {MIN_KNOWN_VALUE_CHARS} "
+                    "characters: searching for it would match ordinary text"
+                )
+            raw = value.encode()
+            for needle in _base64_fragments(raw):
+                self._kinds.setdefault(needle, (KIND_KNOWN_BASE64, secret.fingerprint))
+            for needle in _url_forms(value):
+                self._kinds[needle] = (KIND_KNOWN_URL, secret.fingerprint)
+            self._kinds[raw] = (KIND_KNOWN, secret.fingerprint)
+        needles = sorted(self._kinds, key=len, reverse=True)
+        self._pattern = re.compile(b"|".join(map(re.escape, needles))) if needles else None
+
+    def find(self, data: bytes) -> Iterator[tuple[int, str, str]]:
+        """(line, kind, fingerprint) for every occurrence in ``data``."""
+        if self._pattern is None:
+            return
+        for match in self._pattern.finditer(data):
+            kind, fp = self._kinds[match.group(0)]
+            yield data.count(b"\n", 0, match.start()) + 1, kind, fp
+
+
+# --- git -----------------------------------------------------------------------------
+
+_GIT = shutil.which("git") or "git"
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    result = subprocess.run(  # noqa: S603 - fixed git argv, no shell
+        [_GIT, "-C", str(root), "-c", "core.quotepath=off", *args],
+        input=stdin,
+        capture_output=True,
+        check=True,
+        timeout=GIT_TIMEOUT_S,
+    )
+    return result.stdout
+
+
+def is_git_work_tree(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    try:
+        return _git(path, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except (subprocess.CalledProcessError, OSError):
+        return False
+
+
+def _ls_files(root: Path, *args: str) -> list[str]:
+    out = _git(root, "ls-files", "-z", *args)
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+@dataclass(frozen=True)
+class _HistoryBlob:
+    sha: str
+    commit: str  # the first commit (parents before children) that has it
+    path: str
+
+
+def _history(root: Path) -> tuple[int, list[_HistoryBlob], dict[str, str]]:
+    """Commits reachable from any ref, every distinct blob they added, and each path's
+    first commit. ``--relative`` keeps a subdirectory scan to that subdirectory."""
+    commits = int(_git(root, "rev-list", "--all", "--count").strip() or b"0")
+    if not commits:
+        return 0, [], {}
+    log = _git(
+        root,
+        "log",
+        "--all",
+        "--topo-order",
+        "--reverse",
+        "--no-renames",
+        "-m",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--relative",
+        "--format=%x01%H",
+    )
+    blobs: dict[str, _HistoryBlob] = {}
+    first_commit_of_path: dict[str, str] = {}
+    for chunk in log.split(b"\x01")[1:]:
+        commit = chunk[:40].decode()
+        fields = chunk[40:].lstrip(b"\0\n").split(b"\0")
+        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.split()
+            if len(parts) != 5 or not parts[0].startswith(b":"):
+                continue
+            new_mode, new_sha, status = parts[1], parts[3].decode(), parts[4]
+            if status.startswith(b"D") or new_mode == b"160000" or not new_sha.strip("0"):
+                continue  # deletions, submodules
+            path = raw_path.decode("utf-8", "surrogateescape")
+            first_commit_of_path.setdefault(path, commit)
+            blobs.setdefault(new_sha, _HistoryBlob(new_sha, commit, path))
+    return commits, list(blobs.values()), first_commit_of_path
+
+
+def _blob_sizes(root: Path, shas: Sequence[str]) -> dict[str, int | None]:
+    """Size of each blob; None when the object is missing (a partial clone)."""
+    out = _git(root, "cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in shas).encode())
+    sizes: dict[str, int | None] = {}
+    for line in out.decode().splitlines():
+        parts = line.split()
+        sizes[parts[0]] = int(parts[2]) if len(parts) == 3 and parts[1] == "blob" else None
+    return sizes
+
+
+def _read_blobs(root: Path, shas: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """Blob contents, streamed from one ``git cat-file --batch``."""
+    proc = subprocess.Popen(  # noqa: S603 - fixed git argv, no shell
+        [_GIT, "-C", str(root), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        try:
+            proc.stdin.write("".join(f"{s}\n" for s in shas).encode())  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in shas:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                continue  # "<sha> missing"
+            data = proc.stdout.read(int(header[2]))
+            proc.stdout.read(1)  # the newline after each object
+            yield header[0].decode(), data
+    finally:
+        proc.stdout.close()
+        writer.join(timeout=GIT_TIMEOUT_S)
+        proc.kill()
+        proc.wait()
+
+
+# --- scanning ------------------------------------------------------------------------
+
+
+@contextmanager
+def _detect_secrets_quiet() -> Iterator[None]:
+    """detect-secrets logs "Skipping <secret value> due to ..." at INFO: keep it above that."""
+    logger = logging.getLogger("detect-secrets")
+    level = logger.level
+    if logger.getEffectiveLevel() < logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+class _Scanner:
+    """Scans contents (files on disk or blobs) and collects findings into a report."""
+
+    def __init__(
+        self,
+        report: ScanReport,
+        known: KnownValues,
+        exclude: Sequence[str],
+        max_file_bytes: int,
+        workdir: Path,
+    ) -> None:
+        self.report = report
+        self.known = known
+        self.exclude = exclude
+        self.max_file_bytes = max_file_bytes
+        self.workdir = workdir  # where history blobs are written for detect-secrets
+        self._our_plugins = [d() for d in detectors.OUR_DETECTORS]
+        self._blob_count = 0
+
+    def not_scanned(self, path: str, kind: str, reason: str, where: str) -> None:
+        self.report.findings.append(RepoFinding(path, 0, kind, NO_FINGERPRINT, where))
+        self.report.not_scanned.append(f"{path} ({reason}) [{where}]")
+
+    def file(self, disk_path: Path, display: str, where: str) -> None:
+        """Scan one file on disk, reported as ``display``."""
+        if disk_path.is_symlink() or not disk_path.is_file():
+            return
+        try:
+            size = disk_path.stat().st_size
+            if size > self.max_file_bytes:
+                reason = f"{size} bytes > {self.max_file_bytes}"
+                self.not_scanned(display, KIND_OVERSIZE, reason, where)
+                return
+            data = disk_path.read_bytes()
+        except OSError as exc:
+            self.not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
+            return
+        self.content(data, disk_path, display, where)
+
+    def blob(self, data: bytes, display: str, where: str) -> None:
+        """Scan a blob from history: written under the same name, so detect-secrets
+        picks the same parser (YAML, INI...) it would for the file itself."""
+        self._blob_count += 1
+        disk_path = self.workdir / str(self._blob_count) / display
+        disk_path.parent.mkdir(parents=True, exist_ok=True)
+        disk_path.write_bytes(data)
+        try:
+            self.content(data, disk_path, display, where)
+        finally:
+            disk_path.unlink()
+
+    def content(self, data: bytes, disk_path: Path, display: str, where: str) -> None:
+        category = HISTORY_PREFIX if where.startswith(HISTORY_PREFIX) else where
+        if b"\0" in data[:BINARY_SNIFF_BYTES]:
+            self.report.binary_skipped[category] += 1
+            return
+        self.report.files[category] += 1
+        found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
+        found += self._detect_secrets(disk_path, display, where)
+        found += self._our_raw_lines(data, disk_path, display, where)
+        self.report.findings += _one_per_secret(found)
+
+    def _detect_secrets(self, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
+        return [
+            RepoFinding(display, s.line_number, s.type, fingerprint(s.secret_value), where)
+            for s in ds_scan.scan_file(str(disk_path))
+            if s.secret_value
+        ]
+
+    def _our_raw_lines(
+        self, data: bytes, disk_path: Path, display: str, where: str
+    ) -> list[RepoFinding]:
+        """Our plugins once more, over the lines as written.
+
+        detect-secrets parses YAML (and INI-like files) into key/value lines first and
+        scans only those: sequence items (a compose file's ``- VAULT_TOKEN=...``) and
+        comments are dropped. Our plugins are specific enough to run on raw lines; the
+        allowlist pragma is honoured as detect-secrets would.
+        """
+        lines = data.decode("utf-8", "replace").splitlines()
+        name = str(disk_path)
+        found = []
+        for number, line in enumerate(lines, start=1):
+            context = get_code_snippet(lines, number, lines_of_context=RAW_CONTEXT_LINES)
+            values = {
+                (p.secret_type, v) for p in self._our_plugins for v in p.find(line, name, context)
+            }
+            if values and not is_line_allowlisted(name, line, context):
+                found += [RepoFinding(display, number, k, fingerprint(v), where) for k, v in values]
+        return found
+
+
+def _one_per_secret(found: Iterable[RepoFinding]) -> list[RepoFinding]:
+    """Collapse findings of one value on one line to the most telling kind."""
+    best: dict[tuple[str, int, str, str], RepoFinding] = {}
+    for f in found:
+        key = (f.path, f.line, f.fingerprint, f.where)
+        rank = _KIND_PRIORITY.get(f.kind, _BUILTIN_PRIORITY)
+        if key not in best or rank < _KIND_PRIORITY.get(best[key].kind, _BUILTIN_PRIORITY):
+            best[key] = f
+    return list(best.values())
+
+
+def _drop_repeats_in_history(findings: list[RepoFinding]) -> list[RepoFinding]:
+    """A secret still in the working tree is reported there; one that lived through many
+    versions of a file is reported once, at the first commit (findings come in that order)."""
+    current = {
+        (f.path, f.kind, f.fingerprint) for f in findings if not f.where.startswith(HISTORY_PREFIX)
+    }
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for f in findings:
+        key = (f.path, f.kind, f.fingerprint)
+        if f.where.startswith(HISTORY_PREFIX):
+            if key in current or key in seen:
+                continue
+            seen.add(key)
+        kept.append(f)
+    return kept
+
+
+def _sort_key(f: RepoFinding) -> tuple[int, str, str, int, str]:
+    return (_WHERE_ORDER.get(f.where, 2), f.where, f.path, f.line, f.kind)
+
+
+def _scan_git(scanner: _Scanner, root: Path, history: bool) -> None:
+    tracked = _ls_files(root, "--cached")
+    untracked = _ls_files(root, "--others", "--exclude-standard")
+    excluded = scanner.exclude
+    for path in tracked:
+        if is_excluded(path, excluded):
+            continue
+        if is_committed_env_file(path):
+            scanner.report.findings.append(
+                RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_WORKING_TREE)
+            )
+        scanner.file(root / path, path, WHERE_WORKING_TREE)
+    for path in untracked:
+        if not is_excluded(path, excluded):
+            scanner.file(root / path, path, WHERE_UNTRACKED)
+    if history:
+        _scan_history(scanner, root, set(tracked))
+
+
+def _scan_history(scanner: _Scanner, root: Path, tracked: set[str]) -> None:
+    commits, blobs, first_commit_of_path = _history(root)
+    scanner.report.commits += commits
+    for path, commit in first_commit_of_path.items():
+        if path in tracked or not is_committed_env_file(path):
+            continue  # a tracked .env is reported in the working tree
+        if not is_excluded(path, scanner.exclude):
+            where = f"{HISTORY_PREFIX} {commit[:SHORT_SHA_CHARS]}"
+            scanner.report.findings.append(
+                RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, where)
+            )
+    blobs = [b for b in blobs if not is_excluded(b.path, scanner.exclude)]
+    sizes = _blob_sizes(root, [b.sha for b in blobs]) if blobs else {}
+    readable = []
+    for b in blobs:
+        where = f"{HISTORY_PREFIX} {b.commit[:SHORT_SHA_CHARS]}"
+        size = sizes.get(b.sha)
+        if size is None:
+            scanner.not_scanned(b.path, KIND_UNREADABLE, "blob missing from clone", where)
+        elif size > scanner.max_file_bytes:
+            reason = f"{size} bytes > {scanner.max_file_bytes}"
+            scanner.not_scanned(b.path, KIND_OVERSIZE, reason, where)
+        else:
+            readable.append(b)
+    by_sha = {b.sha: b for b in readable}
+    for sha, data in _read_blobs(root, list(by_sha)):
+        b = by_sha[sha]
+        scanner.blob(data, b.path, f"{HISTORY_PREFIX} {b.commit[:SHORT_SHA_CHARS]}")
+
+
+def _scan_tree(scanner: _Scanner, root: Path) -> None:
+    """A directory outside git: every regular file, ``.git`` directories aside."""
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if ".git" in path.relative_to(root).parts or is_excluded(rel, scanner.exclude):
+            continue
+        scanner.file(path, rel, WHERE_WORKING_TREE)
+
+
+def scan(
+    paths: Sequence[Path],
+    *,
+    known_values: Sequence[Secret] = (),
+    history: bool = False,
+    exclude: Sequence[str] = (),
+    log_files: Sequence[Path] = (),
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> ScanReport:
+    """Scan and say what was scanned; :func:`scan_paths` is the findings alone.
+
+    A path that is a git work tree is scanned as a repository: tracked files,
+    untracked files that are not ignored and, with ``history``, every blob any commit
+    on any ref ever added (each distinct blob once, at the first commit that has it).
+    Other directories are walked; files are scanned as given. ``log_files`` are
+    scanned for known values and our plugins and detect-secrets' non-entropy plugins
+    (logs are full of random request ids); their findings say "log".
+    """
+    known = KnownValues(known_values)
+    report = ScanReport()
+    with tempfile.TemporaryDirectory(prefix="vault-gate-scan-") as tmp, _detect_secrets_quiet():
+        scanner = _Scanner(report, known, exclude, max_file_bytes, Path(tmp))
+        with detectors.scan_settings():
+            for path in paths:
+                if is_git_work_tree(path):
+                    _scan_git(scanner, path, history)
+                elif path.is_dir():
+                    _scan_tree(scanner, path)
+                elif not is_excluded(path.as_posix(), exclude):
+                    scanner.file(path, path.as_posix(), WHERE_WORKING_TREE)
+        if log_files:
+            with detectors.scan_settings(entropy=False):
+                for log in log_files:
+                    scanner.file(log, log.as_posix(), WHERE_LOG)
+    report.findings = _drop_repeats_in_history(report.findings)
+    report.findings.sort(key=_sort_key)
+    return report
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    *,
+    known_values: Sequence[Secret] = (),
+    history: bool = False,
+    exclude: Sequence[str] = (),
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> list[RepoFinding]:
+    """What in ``paths`` should not be there (see :func:`scan`)."""
+    return scan(
+        paths,
+        known_values=known_values,
+        history=history,
+        exclude=exclude,
+        max_file_bytes=max_file_bytes,
+    ).findings
+
+
+# --- the check -----------------------------------------------------------------------
+
+
+def check_no_secrets_in_repo(
+    repo: Path,
+    environment: str,
+    known_values: Sequence[Secret],
+    *,
+    log_files: Sequence[Path] = (),
+    exclude: Sequence[str] = (),
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> CheckResult:
+    """No secret in ``repo``'s working tree, untracked files, history or the app's logs.
+
+    ``known_values`` are the live secrets (what Vault now holds): any of them in the
+    repository or a log fails the check even where no detector would see a secret.
+    ``exclude`` names globs of paths that are meant to hold fakes (known-bad fixtures).
+    """
+    evidence: list[Evidence] = []
+    findings: list[str] = []
+    if not is_git_work_tree(repo):
+        findings.append(f"{repo} is not a git work tree: its history cannot be scanned")
+    missing_logs = [log for log in log_files if not log.is_file()]
+    findings += [f"log file {log} does not exist: it cannot be scanned" for log in missing_logs]
+    if findings:
+        evidence.append(Evidence(str(repo), "not scanned"))
+        return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
+    try:
+        report = scan(
+            [repo],
+            known_values=known_values,
+            history=True,
+            exclude=exclude,
+            log_files=log_files,
+            max_file_bytes=max_file_bytes,
+        )
+    except subprocess.CalledProcessError as exc:
+        findings.append(f"git failed ({' '.join(map(str, exc.cmd[5:7]))}): exit {exc.returncode}")
+        return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
+
+    findings += [str(f) for f in report.findings]
+    evidence += _evidence(repo, report, known_values, log_files, exclude)
+    return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
+
+
+def _evidence(
+    repo: Path,
+    report: ScanReport,
+    known_values: Sequence[Secret],
+    log_files: Sequence[Path],
+    exclude: Sequence[str],
+) -> list[Evidence]:
+    files, binary = report.files, report.binary_skipped
+    evidence = [
+        Evidence(
+            f"{repo} working tree",
+            f"{files[WHERE_WORKING_TREE]} tracked and {files[WHERE_UNTRACKED]} untracked "
+            f"files scanned, {binary[WHERE_WORKING_TREE] + binary[WHERE_UNTRACKED]} binary "
+            "files skipped, "
+            f"excluded: {', '.join(exclude) or 'nothing'}",
+        ),
+        Evidence(
+            f"{repo} history",
+            f"{report.commits} commits on all refs, {report.history_blobs} distinct blobs "
+            f"scanned, {binary[HISTORY_PREFIX]} binary blobs skipped",
+        ),
+        Evidence(
+            "log files",
+            f"{files[WHERE_LOG]} scanned: {', '.join(map(str, log_files))}"
+            if log_files
+            else "none given",
+        ),
+        Evidence(
+            "detectors",
+            f"detect-secrets {DETECT_SECRETS_VERSION} default plugins + "
+            f"{', '.join(d.__name__ for d in detectors.OUR_DETECTORS)}; "
+            f"{len(known_values)} known values "
+            f"({', '.join(s.fingerprint for s in known_values) or 'none'}) searched exactly, "
+            "URL-encoded and base64-encoded",
+        ),
+    ]
+    if report.not_scanned:
+        evidence.append(Evidence("not scanned", "; ".join(report.not_scanned)))
+    return evidence
