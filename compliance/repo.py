@@ -22,8 +22,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -52,6 +53,8 @@ KIND_KNOWN_BASE64 = "known secret value (base64)"
 KIND_ENV_FILE = "committed .env file"
 KIND_OVERSIZE = "not scanned (over size limit)"
 KIND_UNREADABLE = "not scanned (unreadable)"
+# What no reviewer may wave through: a live secret value, a committed .env file.
+UNALLOWABLE = frozenset({KIND_KNOWN, KIND_KNOWN_URL, KIND_KNOWN_BASE64, KIND_ENV_FILE})
 NO_FINGERPRINT = "-"  # for findings about a file, not a value
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -568,12 +571,15 @@ def check_no_secrets_in_repo(
     log_files: Sequence[Path] = (),
     exclude: Sequence[str] = (),
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    allowed: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """No secret in ``repo``'s working tree, untracked files, history or the app's logs.
 
     ``known_values`` are the live secrets (what Vault now holds): any of them in the
     repository or a log fails the check even where no detector would see a secret.
     ``exclude`` names globs of paths that are meant to hold fakes (known-bad fixtures).
+    ``allowed`` maps reviewed fingerprints of false positives to the reviewer's reason
+    (see :func:`load_allowlist`); it never allows a known value or a committed .env.
     """
     evidence: list[Evidence] = []
     findings: list[str] = []
@@ -597,9 +603,33 @@ def check_no_secrets_in_repo(
         findings.append(f"git failed ({' '.join(map(str, exc.cmd[5:7]))}): exit {exc.returncode}")
         return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
 
-    findings += [str(f) for f in report.findings]
+    allowed = allowed or {}
+    waived = [f for f in report.findings if f.fingerprint in allowed and f.kind not in UNALLOWABLE]
+    findings += [str(f) for f in report.findings if f not in waived]
     evidence += _evidence(repo, report, known_values, log_files, exclude)
+    evidence += [Evidence(f"reviewed false positive {f}", allowed[f.fingerprint]) for f in waived]
     return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
+
+
+def load_allowlist(path: Path) -> dict[str, str]:
+    """Reviewed false positives: ``[[allow]]`` tables of ``fingerprint`` and ``reason``.
+
+    A fingerprint, not a path and line: a false positive in an old commit cannot be
+    edited away, and moving the line must not turn the finding back on.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot be used as an allowlist ({exc})") from None
+    out: dict[str, str] = {}
+    for i, entry in enumerate(data.get("allow", []), 1):
+        fp, reason = entry.get("fingerprint"), entry.get("reason")
+        if not isinstance(fp, str) or not fp.startswith("sha256:"):
+            raise ValueError(f"{path}: allow #{i}: fingerprint must be a sha256:… fingerprint")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{path}: allow #{i}: a reason is required")
+        out[fp] = reason.strip()
+    return out
 
 
 def _evidence(

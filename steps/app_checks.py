@@ -8,7 +8,7 @@ from pytest_bdd import given, when
 from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
 from compliance.environment import check_no_secrets_in_env
 from compliance.policy import check_least_privilege, load_policies, sys_capabilities
-from compliance.repo import check_no_secrets_in_repo
+from compliance.repo import check_no_secrets_in_repo, load_allowlist
 from compliance.result import CheckResult
 from compliance.secret import Secret
 from fixtures.app import AppProcess
@@ -44,6 +44,7 @@ def scan_repository(
         environment.known_values(),
         log_files=[app.process.log_path],
         exclude=target.scan_exclude,
+        allowed=load_allowlist(target.scan_allowlist) if target.scan_allowlist else None,
     )
 
 

@@ -83,9 +83,7 @@ def test_scan_env_finds_a_secret_in_a_process(tmp_path: Path) -> None:
     known = tmp_path / "known"
     known.write_text(value + "\n")
     known.chmod(0o600)
-    proc = subprocess.Popen(
-        ["sleep", "30"], env={"PATH": "/usr/bin:/bin", "EXTRA": value}
-    )
+    proc = subprocess.Popen(["sleep", "30"], env={"PATH": "/usr/bin:/bin", "EXTRA": value})
     try:
         time.sleep(0.2)
         out = vault_gate("scan-env", str(proc.pid), "--known-values", str(known), "--json")
