@@ -8,41 +8,25 @@ the real servers, and inspects the machine after it has ended.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from inner_pytest import ROOT, inner_command, inner_env
 
 from fixtures.process import group_members
 
-ROOT = Path(__file__).resolve().parent.parent
-INNER = ROOT / "tests" / "data" / "inner_session.py"
 BOUND_S = 120
 
 
 def _run_inner(tmp_path: Path, mode: str, sig: int | None = None) -> tuple[dict, int, str]:
     state_file = tmp_path / "state.json"
-    env = {**os.environ, "VAULT_GATE_STATE_FILE": str(state_file), "VAULT_GATE_INNER_MODE": mode}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(INNER),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            "addopts=",
-            "--backend",
-            "process",
-        ],
+        inner_command("--backend", "process"),
         cwd=ROOT,
-        env=env,
+        env=inner_env(state_file, mode),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
