@@ -10,6 +10,7 @@ connection) says so explicitly with :meth:`Secret.reveal`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 FINGERPRINT_HEX_CHARS = 12
 
@@ -60,3 +61,16 @@ class Secret:
 
     def __reduce__(self) -> None:  # pragma: no cover - defensive
         raise TypeError("a Secret is not pickled: it would write the value out")
+
+
+def leaks(text: str, secrets: Iterable[Secret]) -> list[str]:
+    """Fingerprints of the secrets whose value appears in ``text``."""
+    return [s.fingerprint for s in secrets if s.reveal() and s.reveal() in text]
+
+
+def assert_no_leak(text: str, secrets: Iterable[Secret], where: str) -> None:
+    """Fail naming fingerprints only. A plain ``assert value not in text`` would have
+    pytest print the value (and the text holding it) in its failure report."""
+    found = leaks(text, secrets)
+    if found:
+        raise AssertionError(f"secret value(s) {', '.join(found)} appear in {where}")

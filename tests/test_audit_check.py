@@ -33,7 +33,7 @@ from compliance.audit import (
 )
 from compliance.profiles import profile
 from compliance.result import CheckResult
-from compliance.secret import Secret
+from compliance.secret import Secret, assert_no_leak
 from fixtures.app import AppProcess
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.process import free_port
@@ -75,7 +75,7 @@ def matching(result: CheckResult, pattern: str) -> list[str]:
 
 
 def assert_value_absent(result: CheckResult, value: Secret) -> None:
-    assert value.reveal() not in result.explain() + repr(result)
+    assert_no_leak(result.explain() + repr(result), [value], "the check's result")
 
 
 # -- passing on the real servers -------------------------------------------------------

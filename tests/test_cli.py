@@ -12,6 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from compliance.secret import Secret, assert_no_leak
+
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "vault" / "policies"
 PLAN_POLICY = ROOT / "tests" / "known_bad" / "plan_sketch" / "vault" / "policies" / "app-policy.hcl"
@@ -91,7 +93,8 @@ def test_scan_env_finds_a_secret_in_a_process(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "EXTRA" in out.stdout and value not in out.stdout + out.stderr
+    assert "EXTRA" in out.stdout
+    assert_no_leak(out.stdout + out.stderr, [Secret(value)], "vault-gate scan-env output")
     known.chmod(0o644)
     refused = vault_gate("scan-env", "1", "--known-values", str(known))
     assert refused.returncode == 2 and "readable by others" in refused.stderr
@@ -108,7 +111,7 @@ def test_scan_json(tmp_path: Path, history: bool) -> None:
     assert out.returncode == 1, out.stderr
     findings = json.loads(out.stdout)
     assert findings and set(findings[0]) >= {"path", "line", "kind", "fingerprint"}
-    assert password not in out.stdout + out.stderr
+    assert_no_leak(out.stdout + out.stderr, [Secret(password)], "vault-gate scan output")
     (repo / "settings.ini").write_text("[db]\nurl = postgresql://app:${DB_PASSWORD}@db/app\n")
     assert vault_gate("scan", str(repo)).returncode == 0
     assert vault_gate("scan", str(tmp_path / "missing")).returncode == 2

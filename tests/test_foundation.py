@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from compliance.profiles import PROFILES
-from compliance.secret import Secret
+from compliance.secret import Secret, assert_no_leak
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.world import World
 
@@ -191,5 +191,4 @@ def test_no_secret_value_in_any_repr(world: World) -> None:
     assert world.pg is not None
     secrets.append(world.pg.password)
     assert len(secrets) > 20
-    for secret in secrets:
-        assert secret.reveal() not in text, f"{secret} appears in a repr"
+    assert_no_leak(text, secrets, "a fixture's repr")

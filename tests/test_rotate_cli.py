@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from compliance.secret import assert_no_leak
 from fixtures.app import write_private
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.process import free_port
@@ -88,5 +89,5 @@ def test_bad_input_exit_codes(
     assert run.returncode == code, run.stderr
     assert message in run.stderr
     assert run.stdout == ""
-    assert env.operator_token.reveal() not in run.stderr
+    assert_no_leak(run.stderr, [env.operator_token], "rotate_secrets.py's error")
     assert _version(env, "flask") == before

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import requests
 
-from compliance.secret import Secret
+from compliance.secret import Secret, assert_no_leak
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.process import free_port, wait_until
@@ -30,8 +30,7 @@ def rotate(env: BootstrappedEnvironment, *args: str) -> list[dict]:
     """Run rotate_secrets.py as an operator would; it must succeed and print no value."""
     run = rotate_secrets(env, *args)
     assert run.returncode == 0, run.stderr
-    for value in env.known_values():
-        assert value.reveal() not in run.stdout + run.stderr
+    assert_no_leak(run.stdout + run.stderr, env.known_values(), "rotate_secrets.py's output")
     return run.records
 
 
@@ -62,9 +61,8 @@ def test_login_create_and_list_orders(env: BootstrappedEnvironment, app_factory:
     body = health.json()
     assert body["source"] == "vault" and body["environment"] == env.profile.name
     assert set(body["secrets"]) == {"flask", "jwt", "database", "redis", "api"}
-    for value in env.known_values():
-        assert value.reveal() not in health.text
-        assert value.reveal() not in app.log_text()
+    assert_no_leak(health.text, env.known_values(), "GET /health")
+    assert_no_leak(app.log_text(), env.known_values(), "the app's log")
 
 
 def test_requests_without_valid_credentials_are_refused(
@@ -289,7 +287,7 @@ def test_destroyed_secret_id_refuses_to_start(world: World, app_factory: StartAp
     assert _exits(app) != 0
     log = app.log_text()
     assert "AppRole login refused" in log
-    assert secret_id.reveal() not in log
+    assert_no_leak(log, [secret_id], "the app's log")
 
 
 def test_sealed_vault_at_start_is_refused_in_prod(
@@ -338,7 +336,7 @@ def test_broken_secret_entry_refuses_to_start(world: World, app_factory: StartAp
         assert _exits(app) != 0
         log = app.log_text()
         assert "key 'mail_api_key' must be a non-empty string, got int" in log
-        assert good["payment_api_key"] not in log
+        assert_no_leak(log, [Secret(good["payment_api_key"])], "the app's log")
     finally:
         operator.secrets.kv.v2.create_or_update_secret(path=path, secret=good, mount_point="secret")
 

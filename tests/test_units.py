@@ -102,3 +102,13 @@ def test_approle_settings_can_be_overridden() -> None:
     assert PROFILES["prod"].approle.token_ttl == "1h"  # the defaults are untouched
     with pytest.raises(ValueError, match="unknown AppRole setting 'ttl'; known: secret_id_ttl"):
         with_approle_settings({"ttl": "1s"})
+
+
+def test_assert_no_leak_names_fingerprints_only() -> None:
+    from compliance.secret import assert_no_leak, leaks
+
+    s = Secret("a-planted-value-123")
+    assert leaks("nothing here", [s]) == []
+    with pytest.raises(AssertionError) as info:
+        assert_no_leak("log line: a-planted-value-123", [s], "the log")
+    assert str(info.value) == f"secret value(s) {s.fingerprint} appear in the log"
