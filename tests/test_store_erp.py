@@ -290,6 +290,21 @@ def test_destroyed_secret_id_refuses_to_start(world: World, app_factory: StartAp
     assert_no_leak(log, [secret_id], "the app's log")
 
 
+def test_expired_secret_id_refuses_to_start(world: World, app_factory: StartApp) -> None:
+    """A secret_id past its TTL (here 1 s, issued with a TTL of its own): a clear refusal."""
+    env = world.env("prod")
+    resp = env.operator().adapter.post(
+        f"/v1/auth/approle/role/{env.profile.approle_name}/secret-id", json={"ttl": "1s"}
+    )
+    secret_id = Secret(resp["data"]["secret_id"])
+    time.sleep(1.5)
+    app = app_factory(env, wait=False, secret_id=secret_id)
+    assert _exits(app) != 0
+    log = app.log_text()
+    assert "refusing to start in prod" in log and "AppRole login refused" in log
+    assert_no_leak(log, [secret_id], "the app's log")
+
+
 def test_sealed_vault_at_start_is_refused_in_prod(
     world: World, app_factory: StartApp, tmp_path
 ) -> None:
