@@ -120,18 +120,18 @@ def test_token_is_renewed_then_replaced_by_a_fresh_login(world: World, tmp_path:
 
 
 def test_database_lease_is_renewed_and_replaced(world: World, tmp_path: Path) -> None:
-    """Leases live 3 s: renewed when due; replaced (new generation) once revoked.
+    """Leases live 6 s: renewed when due; replaced (new generation) once revoked.
 
     The token outlives the lease here on purpose: when a token expires, Vault revokes
     the leases it created, so a lease can never outlive the login that made it.
     """
     assert world.pg is not None
     role = "store-erp-dev-short-lease"
-    short_lived = _short_lived_role(world, role, "60s", "120s", "3s")
+    short_lived = _short_lived_role(world, role, "60s", "120s", "6s")
     client = _client(short_lived, tmp_path)
     client.login()
     first = client.database_credentials(role)
-    time.sleep(2.2)  # past 2/3 of the 3 s lease: renewal is due
+    time.sleep(4.3)  # past 2/3 of the 6 s lease (renewal due), 1.7 s before it ends
     renewed = client.database_credentials(role)
     assert renewed.generation == first.generation
     assert renewed.lease_id == first.lease_id
