@@ -35,8 +35,11 @@ def user_logged_in(environment: BootstrappedEnvironment, app: AppProcess) -> Rot
     "an operator rotates the JWT key, the Flask key, the database logins and the secret_id",
     target_fixture="rotated",
 )
-def operator_rotates(environment: BootstrappedEnvironment, app: AppProcess) -> dict[str, int]:
-    return rotate_everything(environment, app, grace_s=GRACE_S)
+def operator_rotates(
+    environment: BootstrappedEnvironment, app: AppProcess, target: Target
+) -> dict[str, int]:
+    command = target.app.rotate_argv() if target.app else None
+    return rotate_everything(environment, app, grace_s=GRACE_S, command=command)
 
 
 @when("the grace window for the old JWT key has passed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ def test_store_erp_target() -> None:
     assert t.workflow_files() == [ROOT / ".github" / "workflows" / "deploy.yml"]
     assert t.policy_file("production") == ROOT / "vault" / "policies" / "store-erp-production.hcl"
     assert "--secret-id-file" in t.tool_help()["rotate_secrets.py"]
+    assert t.app is not None and t.app.health == "/health" and t.app.stop_signal == "SIGINT"
+    argv = t.app.argv(8123)
+    assert argv[0] == sys.executable and "127.0.0.1:8123" in argv
+    assert t.app.rotate_argv()[1:] == ["scripts/rotate_secrets.py"]
 
 
 def test_plan_sketch_target() -> None:
@@ -48,6 +53,26 @@ def test_bad_target_files_are_named(tmp_path: Path, text: str, message: str) -> 
     with pytest.raises(TargetError, match=re.escape(message)) as info:
         load_target(path)
     assert str(path) in str(info.value)
+
+
+BASE = 'name = "x"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\n'
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [
+        ('[app]\ncommand = ["serve"]\n', "command must contain {port}"),
+        ('[app]\ncommand = ["serve", "{port}"]\nstop_signal = "KILLME"\n', "is not a signal"),
+        ('[app]\ncommand = ["serve", "{port}"]\nwarmup = 3\n', "unknown key(s): warmup"),
+        ('[app]\nhealth = "/h"\n', "[app] needs a command"),
+        ('[app]\ncommand = "serve {port}"\n', "command must be a list of strings"),
+    ],
+)
+def test_bad_app_tables_are_named(tmp_path: Path, app: str, message: str) -> None:
+    path = tmp_path / "target.toml"
+    path.write_text(BASE + app)
+    with pytest.raises(TargetError, match=re.escape(message)):
+        load_target(path)
 
 
 def test_missing_target_file(tmp_path: Path) -> None:
