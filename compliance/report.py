@@ -41,9 +41,19 @@ class Cell:
     environment: str
     status: Status = Status.NOT_RUN
     results: list[CheckResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # a failed step's message
-    scenario: str = ""
+    errors: list[str] = field(default_factory=list)  # a failed step's message, a skip reason
+    scenarios: dict[str, Status] = field(default_factory=dict)
     waiver: Waiver | None = None
+
+    def record(self, scenario: str, status: Status) -> None:
+        """One scenario's outcome; the cell is the worst of its scenarios' outcomes:
+        any failure fails it, and a part that did not run keeps it from passing."""
+        self.scenarios[scenario] = status
+        outcomes = set(self.scenarios.values())
+        for worst in (Status.FAIL, Status.NOT_RUN, Status.PASS):
+            if worst in outcomes:
+                self.status = worst
+                break
 
     @property
     def anchor(self) -> str:
@@ -114,7 +124,7 @@ def to_json(signoff: SignOff) -> dict:
 def _cell_json(cell: Cell) -> dict:
     return {
         "status": cell.status.value,
-        "scenario": cell.scenario,
+        "scenarios": {name: status.value for name, status in cell.scenarios.items()},
         "errors": cell.errors,
         "waiver": cell.waiver.to_json() if cell.waiver else None,
         "results": [
@@ -236,8 +246,10 @@ def _html_cell(c: Criterion, cell: Cell) -> str:
         f"<section class=ev id='{e(cell.anchor)}'><h3>{e(c.title)} — {e(cell.environment)}: "
         f"{e(cell.status.value)}</h3>"
     ]
-    if cell.scenario:
-        parts.append(f"<div class=impact>scenario: <code>{e(cell.scenario)}</code></div>")
+    for scenario, status in cell.scenarios.items():
+        parts.append(
+            f"<div class=impact>scenario ({e(status.value)}): <code>{e(scenario)}</code></div>"
+        )
     if cell.waiver:
         w = cell.waiver
         parts.append(

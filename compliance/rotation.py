@@ -121,14 +121,10 @@ def check_rotation(
                     f"the app serves {entry} version {served.get(entry)}, "
                     f"not the rotated version {version}"
                 )
-    for file in source_files:
-        for line, name in memoised_secret_readers(file):
-            findings.append(
-                f"{file}:{line}: {name} is memoised with an unbounded cache: "
-                "a rotated secret is never seen"
-            )
     if source_files:
-        evidence.append(Evidence("memoised secret readers", f"{len(source_files)} files read"))
+        static = check_no_stale_cache(source_files, environment)
+        findings += static.findings
+        evidence += static.evidence
     return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
 
 
@@ -203,3 +199,17 @@ def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def check_no_stale_cache(source_files: Sequence[Path], environment: str) -> CheckResult:
+    """The static half of rotation: no secret reader memoised for ever (the plan's
+    ``@lru_cache`` on ``get_secret``), which would serve a rotated value until restart."""
+    findings = [
+        f"{file}:{line}: {name} is memoised with an unbounded cache: a rotated secret is never seen"
+        for file in source_files
+        for line, name in memoised_secret_readers(file)
+    ]
+    evidence = (Evidence("memoised secret readers", f"{len(source_files)} source files read"),)
+    if not source_files:
+        findings.append("no source file given: the application's code was not read")
+    return CheckResult(CRITERION, environment, evidence, tuple(findings))

@@ -7,6 +7,17 @@ Feature: Policies grant least privilege
   (sys/capabilities) is the arbiter, and every rule must be used: a grant the
   application never exercised in the audit log is a finding.
 
+  Scenario Outline: The policy file for <environment> grants only its own tree, read-only
+    Given the <environment> environment's Vault server
+    When the harness analyses the application's policy file
+    Then the check passes
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |
+
   Scenario Outline: The application's policy in <environment> grants what it uses and nothing more
     Given the <environment> environment's Vault server
     And the application running in <environment>

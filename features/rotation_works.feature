@@ -5,6 +5,17 @@ Feature: Rotation works and invalidates old values
   invalidated". The application keeps running throughout; what was valid before
   the rotation is tried again after it.
 
+  Scenario Outline: The application's code in <environment> caches no secret for ever
+    Given the <environment> environment's Vault server
+    When the harness reads the application's code for secrets cached without expiry
+    Then the check passes
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |
+
   Scenario Outline: Rotating every secret in <environment> leaves no old value usable
     Given the <environment> environment's Vault server
     And the application running in <environment>

@@ -8,7 +8,7 @@ from pytest_bdd import given, when
 from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
 from compliance.environment import check_no_secrets_in_env
 from compliance.policy import check_least_privilege, load_policies, sys_capabilities
-from compliance.repo import check_no_secrets_in_repo, load_allowlist
+from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from compliance.result import CheckResult
 from compliance.secret import Secret
 from fixtures.app import AppProcess
@@ -31,20 +31,28 @@ def inspect_processes(environment: BootstrappedEnvironment, app: AppProcess) -> 
     )
 
 
-@when(
-    "the harness scans the repository, its history and the application's logs",
-    target_fixture="result",
-)
-def scan_repository(
-    environment: BootstrappedEnvironment, app: AppProcess, target: Target
-) -> CheckResult:
+@when("the harness scans the repository and its history", target_fixture="result")
+def scan_repository(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
     return check_no_secrets_in_repo(
         target.root,
         environment.profile.name,
         environment.known_values(),
-        log_files=[app.process.log_path],
         exclude=target.scan_exclude,
         allowed=load_allowlist(target.scan_allowlist) if target.scan_allowlist else None,
+    )
+
+
+@when("the harness scans the application's logs", target_fixture="result")
+def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    return check_no_secrets_in_logs(
+        [app.process.log_path], environment.profile.name, environment.known_values()
+    )
+
+
+@when("the harness analyses the application's policy file", target_fixture="result")
+def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return check_least_privilege(
+        load_policies([target.policy_file(environment.profile.tree)]), environment.profile
     )
 
 

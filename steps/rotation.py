@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from compliance.result import CheckResult
-from compliance.rotation import RotationProbe, check_rotation
+from compliance.rotation import RotationProbe, check_no_stale_cache, check_rotation
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.rotation import capture_probe, rotate_everything, rotation_targets
@@ -21,9 +22,21 @@ APP_CACHE_TTL_S = 1  # fixtures.app sets STORE_ERP_CACHE_TTL_S=1
 
 @given(parsers.parse("the application running in {name}"), target_fixture="app")
 def app_running(
-    environment: BootstrappedEnvironment, app_factory: Callable[..., AppProcess]
+    environment: BootstrappedEnvironment,
+    app_factory: Callable[..., AppProcess],
+    target: Target,
 ) -> AppProcess:
+    if target.app is None:
+        pytest.skip(f"target {target.name} declares no application to start ([app])")
     return app_factory(environment)
+
+
+@when(
+    "the harness reads the application's code for secrets cached without expiry",
+    target_fixture="result",
+)
+def read_code_for_caches(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return check_no_stale_cache(target.source_files(), environment.profile.name)
 
 
 @given("a user who logged in before the rotation", target_fixture="probe")
@@ -71,7 +84,6 @@ def old_values_refused(
         environment.profile.name,
         probe,
         rotated=rotated,
-        source_files=target.source_files(),
     )
     assert result.passed, result.explain()
     return result

@@ -18,7 +18,7 @@ import pytest
 from compliance.docs import check_docs_complete
 from compliance.migrated import check_secrets_migrated
 from compliance.rotation import RotationProbe, check_rotation, memoised_secret_readers
-from compliance.secret import assert_no_leak
+from compliance.secret import Secret, assert_no_leak
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.rotation import capture_probe, rotate_everything, rotation_targets
 from fixtures.world import World
@@ -187,4 +187,30 @@ def test_kv_versions_are_not_served_stale_after_rotation(world: World, app_facto
     bad = check_rotation(targets, "dev", RotationProbe(), rotated={"flask": before + 2})
     assert bad.findings == (
         f"the app serves flask version {before + 1}, not the rotated version {before + 2}",
+    )
+
+
+def test_stale_cache_check() -> None:
+    from compliance.rotation import check_no_stale_cache
+
+    assert check_no_stale_cache(APP_SOURCES, "prod").passed
+    bad = check_no_stale_cache([SKETCH / "src" / "vault_client.py"], "prod")
+    assert len(bad.findings) == 1 and "get_secret is memoised" in bad.findings[0]
+    assert check_no_stale_cache([], "prod").findings == (
+        "no source file given: the application's code was not read",
+    )
+
+
+def test_logs_check(tmp_path: Path) -> None:
+    from compliance.repo import check_no_secrets_in_logs
+
+    value = Secret("L0g" + secrets.token_hex(12))
+    log = tmp_path / "app.log"
+    log.write_text("GET /health 200\nINFO started\n")
+    assert check_no_secrets_in_logs([log], "dev", [value]).passed
+    log.write_text(f"GET /health 200\nDEBUG loaded key {value.reveal()}\n")
+    bad = check_no_secrets_in_logs([log], "dev", [value])
+    assert any("known secret value" in f and value.fingerprint in f for f in bad.findings)
+    assert check_no_secrets_in_logs([tmp_path / "gone.log"], "dev", [value]).findings == (
+        f"log file {tmp_path / 'gone.log'} does not exist: it cannot be scanned",
     )
