@@ -34,7 +34,7 @@ from compliance.audit import (
 from compliance.profiles import profile
 from compliance.result import CheckResult
 from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess
+from fixtures.app import AppProcess, fallback_environment
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.process import free_port
 from fixtures.world import World
@@ -311,17 +311,9 @@ def test_dev_fallback_app_reads_nothing_from_vault(world: World, app_factory: St
     """The dev app on its environment-variable fallback: serving, but no read in the log."""
     env = world.env("dev")
     assert world.pg is not None
-    creds = env.app_login().secrets.database.generate_credentials(name=env.profile.database_role)
-    db_url = (
-        f"postgresql://{creds['data']['username']}:{creds['data']['password']}"
-        f"@127.0.0.1:{world.pg.port}/{env.profile.database_name}"
-    )
+    fallback = fallback_environment(env, world.pg)  # before `start`: it logs in as the role
     start = log_of(env).stat().st_size
-    app = app_factory(
-        env,
-        vault_addr=f"http://127.0.0.1:{free_port()}",
-        extra_env={"SECRET_KEY": "f" * 32, "JWT_SECRET_KEY": "j" * 32, "DATABASE_URL": db_url},
-    )
+    app = app_factory(env, vault_addr=f"http://127.0.0.1:{free_port()}", extra_env=fallback)
     token = app.login()
     assert app.request("GET", "/orders", headers={"Authorization": f"Bearer {token}"}).ok
     assert app.request("GET", "/health").json()["source"] == "environment"
@@ -335,7 +327,9 @@ def test_dev_fallback_app_reads_nothing_from_vault(world: World, app_factory: St
             f"{path} was never read successfully by a token of AppRole {env.profile.approle_name}"
             in result.findings
         )
-    assert creds["data"]["password"] not in result.explain()
+    assert_no_leak(
+        result.explain(), [Secret(v) for v in fallback.values()], "the check's explanation"
+    )
 
 
 @pytest.mark.servers

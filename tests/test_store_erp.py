@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess
+from fixtures.app import AppProcess, fallback_environment
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.process import free_port, wait_until
 from fixtures.rotation import rotate_secrets
@@ -240,15 +240,10 @@ def test_dev_falls_back_to_environment_variables_loudly(
 ) -> None:
     env = world.env("dev")
     assert world.pg is not None
-    creds = env.app_login().secrets.database.generate_credentials(name=env.profile.database_role)
-    db_url = (
-        f"postgresql://{creds['data']['username']}:{creds['data']['password']}"
-        f"@127.0.0.1:{world.pg.port}/{env.profile.database_name}"
-    )
     app = app_factory(
         env,
         vault_addr=f"http://127.0.0.1:{free_port()}",
-        extra_env={"SECRET_KEY": "f" * 32, "JWT_SECRET_KEY": "j" * 32, "DATABASE_URL": db_url},
+        extra_env=fallback_environment(env, world.pg),
     )
     assert app.request("GET", "/health").json()["source"] == "environment"
     assert "VAULT FALLBACK IN USE" in app.log_text()
