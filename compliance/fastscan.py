@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from re import Pattern
 from re import _compiler as sre_compiler
 from re import _constants as sre_c
@@ -160,6 +160,9 @@ _REPEATS = frozenset(
 _ASCII_ONLY_IN = frozenset({sre_c.LITERAL, sre_c.RANGE})
 
 
+_CLASSES: dict[str, tuple[frozenset[int], bool]] = {}  # one-character items, by flags
+
+
 @dataclass(frozen=True)
 class Run:
     """Every match has ``length`` consecutive characters from a class: as a byte table
@@ -177,9 +180,16 @@ class _Runs:
         self.state = state
         self.flags = flags
         self.breaks = breaks  # characters that end a run (for YAML: see below)
+        self._items: dict[int, tuple[Any, tuple[frozenset[int], bool, int] | None]] = {}
 
     def _char_class(self, op: Any, av: Any) -> tuple[frozenset[int], bool]:
         """(ASCII code points the one-character item matches, may it match non-ASCII)."""
+        key = f"{self.flags} {op} {av!r}"
+        if key not in _CLASSES:
+            _CLASSES[key] = self._compute_class(op, av)
+        return _CLASSES[key]
+
+    def _compute_class(self, op: Any, av: Any) -> tuple[frozenset[int], bool]:
         sub = sre_parse.SubPattern(self.state, [(op, av)])
         compiled = sre_compiler.compile(sub, self.flags & ~re.MULTILINE)
         members = frozenset(c for c in range(128) if compiled.fullmatch(chr(c)))
@@ -204,6 +214,14 @@ class _Runs:
         return members, nonascii, length
 
     def item(self, op: Any, av: Any) -> tuple[frozenset[int], bool, int] | None:
+        memo = self._items.get(id(av))
+        if memo is not None and memo[0] is av:
+            return memo[1]
+        result = self._item(op, av)
+        self._items[id(av)] = (av, result)
+        return result
+
+    def _item(self, op: Any, av: Any) -> tuple[frozenset[int], bool, int] | None:
         if op in _SINGLE_CHAR_OPS:
             members, nonascii = self._char_class(op, av)
             return members, nonascii, 1
@@ -393,7 +411,6 @@ class Needle:
     """
 
     regex: Pattern[str]  # as the plugin has it: tried on one line
-    multiline: Pattern[str]  # the same with re.MULTILINE: tried on the joined lines
     literals: frozenset[str] | None
     exact: frozenset[str] | None
     ignorecase: bool
@@ -406,6 +423,11 @@ class Needle:
     yaml_literals: frozenset[str] | None = None
     yaml_run: Run | None = None
     gate: str | None = None  # a substring of every literal: tested first, once
+
+    @cached_property
+    def multiline(self) -> Pattern[str]:
+        """The pattern with re.MULTILINE, tried on the joined lines (compiled on use)."""
+        return re.compile(self.regex.pattern, self.regex.flags | re.MULTILINE)
 
     def __post_init__(self) -> None:
         if self.literals and len(self.literals) > 1:
@@ -420,11 +442,10 @@ class Needle:
         run: Run | None = None,
         yaml_run: Run | None = None,
     ) -> Needle:
-        multiline = re.compile(regex.pattern, regex.flags | re.MULTILINE)
         try:
             parsed = sre_parse.parse(regex.pattern, regex.flags)
         except Exception:  # an unparseable pattern is simply not narrowed
-            return cls(regex, multiline, None, None, False, run, accept, line_gate, None, yaml_run)
+            return cls(regex, None, None, False, run, accept, line_gate, None, yaml_run)
         walker = _Literals()
         info = walker.sequence(parsed.data)
         ignorecase = walker.ignorecase or bool(parsed.state.flags & re.IGNORECASE)
@@ -457,7 +478,7 @@ class Needle:
             except Exception:
                 yaml_run = None
         return cls(
-            regex, multiline, literals, exact, ignorecase, run, accept, line_gate,
+            regex, literals, exact, ignorecase, run, accept, line_gate,
             _yaml_safe(norm(info.required)), yaml_run,
         )  # fmt: skip
 

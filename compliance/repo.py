@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import functools
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -88,6 +89,9 @@ class RepoFinding:
     kind: str
     fingerprint: str
     where: str  # "working tree", "untracked", "history <short-sha>" or "log"
+    # detect-secrets' SHA-1 of the value, to match a baseline entry (pre-commit hook);
+    # never printed, not part of a finding's identity.
+    hashed_secret: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> dict[str, str | int]:
         return {
@@ -107,6 +111,11 @@ class RepoFinding:
         fp = None if self.fingerprint == NO_FINGERPRINT else self.fingerprint
         message = f"{self.kind} ({self.fingerprint}) [{self.where}]"
         return SarifFinding(rule_id(self.kind), message, self.path, self.line, fingerprint=fp)
+
+
+def hashed_secret(value: str) -> str:
+    """detect-secrets' ``hashed_secret`` (SHA-1 of the value), as its baselines key it."""
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()  # noqa: S324 - its format
 
 
 def rule_id(kind: str) -> str:
@@ -401,7 +410,9 @@ class _FileScanner:
         if self._prefilter is None:
             self._prefilter = fastscan.current_prefilter()
         return [
-            RepoFinding(display, s.line_number, s.type, fingerprint(s.secret_value), where)
+            RepoFinding(
+                display, s.line_number, s.type, fingerprint(s.secret_value), where, s.secret_hash
+            )
             for s in fastscan.scan_file(str(disk_path), self._prefilter)
             if s.secret_value
         ]
@@ -427,7 +438,10 @@ class _FileScanner:
                 (p.secret_type, v) for p in plugins for v in p.find(line, name, context)
             )
             if values and not is_line_allowlisted(name, line, context):
-                found += [RepoFinding(display, number, k, fingerprint(v), where) for k, v in values]
+                found += [
+                    RepoFinding(display, number, k, fingerprint(v), where, hashed_secret(v))
+                    for k, v in values
+                ]
         return found
 
 
@@ -719,6 +733,17 @@ def scan_paths(
         max_file_bytes=max_file_bytes,
         workers=workers,
     ).findings
+
+
+def scan_hook_files(paths: Sequence[Path]) -> list[RepoFinding]:
+    """Files about to be committed (the pre-commit hook): each scanned as a working tree
+    file is, and a ``.env`` file refused whatever it holds."""
+    env_files = [
+        RepoFinding(p.as_posix(), 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_WORKING_TREE)
+        for p in paths
+        if is_committed_env_file(p.as_posix())
+    ]
+    return sorted(env_files + scan_paths(paths), key=_sort_key)
 
 
 # --- the check -----------------------------------------------------------------------

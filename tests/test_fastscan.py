@@ -203,7 +203,7 @@ def test_every_plugin_is_narrowed() -> None:
         prefilter = fastscan.current_prefilter()
     assert all(n is not None for n in prefilter.needles)
     for name, needle in _all_needles():
-        assert needle.literals or needle.run or needle.line_gate or needle.multiline, name
+        assert needle.literals or needle.run or needle.line_gate or needle.regex, name
 
 
 @pytest.mark.parametrize(("name", "needle"), _all_needles(), ids=lambda v: str(v)[:40])
