@@ -115,7 +115,7 @@ class RepoFinding:
 
 def hashed_secret(value: str) -> str:
     """detect-secrets' ``hashed_secret`` (SHA-1 of the value), as its baselines key it."""
-    return hashlib.sha1(value.encode("utf-8")).hexdigest()  # noqa: S324 - its format
+    return hashlib.sha1(value.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def rule_id(kind: str) -> str:
