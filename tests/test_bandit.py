@@ -18,9 +18,9 @@ EXPLAINED = re.compile(r"^\s+B\d{3}(?:\s*,\s*B\d{3})*\s+-\s+\S.*$")
 
 def bandit_findings(paths: list[Path]) -> list[dict]:
     """bandit's medium- and high-severity results for ``paths`` (its JSON report)."""
+    options = ["-q", "-f", "json", "--severity-level", "medium"]
     run = subprocess.run(
-        [sys.executable, "-m", "bandit", "-q", "-r", *map(str, paths), "-f", "json"]
-        + ["--severity-level", "medium"],
+        [sys.executable, "-m", "bandit", *options, "-r", *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=300,
