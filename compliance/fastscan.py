@@ -23,11 +23,16 @@ does not know (a user's custom plugin) are run on every line.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 from re import Pattern
 from re import _compiler as sre_compiler
 from re import _constants as sre_c
@@ -572,8 +577,112 @@ def necessary_needles(plugin: Any) -> list[Needle] | None:
 
 @lru_cache(maxsize=512)
 def _needle(pattern: str, flags: int) -> Needle:
-    """Needles depend on the pattern only: built once per process."""
-    return Needle.of(re.compile(pattern, flags))
+    """Needles depend on the pattern only: built once per process, and their derived
+    data kept on disk between processes (a pre-commit hook starts many times)."""
+    regex = re.compile(pattern, flags)
+    key = f"{flags}:{pattern}"
+    stored = _disk_cache().get(key)
+    if stored is not None:
+        try:
+            return _needle_from_json(regex, stored)
+        except (KeyError, TypeError, ValueError):
+            pass
+    needle = Needle.of(regex)
+    _disk_cache()[key] = _needle_to_json(needle)
+    _DISK_DIRTY.add(key)
+    return needle
+
+
+# --- the disk cache of derived needles ------------------------------------------------
+#
+# Keyed by this file's content, detect-secrets' version and Python's (the parse tree
+# and the compiler decide the literals), so an upgrade never reads a stale entry. Only
+# derived data is stored (literals, character classes), never text that was scanned.
+
+_DISK: dict[str, dict[str, Any]] | None = None
+_DISK_DIRTY: set[str] = set()
+
+
+def _disk_cache_path() -> Path | None:
+    try:
+        from detect_secrets.__version__ import VERSION
+
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        digest = hashlib.sha256(
+            Path(__file__).read_bytes() + f"{VERSION} {sys.version}".encode()
+        ).hexdigest()[:16]
+    except (OSError, RuntimeError):
+        return None
+    return base / "vault-gate" / f"prefilter-{digest}.json"
+
+
+def _disk_cache() -> dict[str, dict[str, Any]]:
+    global _DISK
+    if _DISK is None:
+        _DISK = {}
+        path = _disk_cache_path()
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    _DISK = loaded
+            except (OSError, ValueError):
+                pass
+    return _DISK
+
+
+def save_disk_cache() -> None:
+    """Write new entries (atomically; silently not at all where the cache is not writable)."""
+    path = _disk_cache_path()
+    if not _DISK_DIRTY or path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(_disk_cache()), encoding="utf-8")
+        os.replace(tmp, path)
+        _DISK_DIRTY.clear()
+    except OSError:
+        pass
+
+
+def _run_to_json(run: Run | None) -> dict[str, Any] | None:
+    return None if run is None else {"table": run.table.hex(), "length": run.length}
+
+
+def _run_from_json(data: dict[str, Any] | None) -> Run | None:
+    return None if data is None else Run(bytes.fromhex(data["table"]), int(data["length"]))
+
+
+def _strings(values: frozenset[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
+
+
+def _frozen(values: list[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
+def _needle_to_json(needle: Needle) -> dict[str, Any]:
+    return {
+        "literals": _strings(needle.literals),
+        "exact": _strings(needle.exact),
+        "ignorecase": needle.ignorecase,
+        "run": _run_to_json(needle.run),
+        "yaml_literals": _strings(needle.yaml_literals),
+        "yaml_run": _run_to_json(needle.yaml_run),
+    }
+
+
+def _needle_from_json(regex: Pattern[str], data: dict[str, Any]) -> Needle:
+    return Needle(
+        regex,
+        _frozen(data["literals"]),
+        _frozen(data["exact"]),
+        bool(data["ignorecase"]),
+        _run_from_json(data["run"]),
+        yaml_literals=_frozen(data["yaml_literals"]),
+        yaml_run=_run_from_json(data["yaml_run"]),
+    )
 
 
 def necessary_patterns(plugin: Any) -> list[Pattern[str]] | None:
@@ -612,6 +721,7 @@ class Prefilter:
         for plugin in plugins:
             found = necessary_needles(plugin)
             needles.append(None if found is None else tuple(found))
+        save_disk_cache()
         return cls(plugins, tuple(needles))
 
     def candidates(self, lines: Sequence[str]) -> dict[int, list[Any]]:

@@ -9,6 +9,7 @@ pattern's matches must hold) are checked against strings generated from each pat
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import string
@@ -228,6 +229,17 @@ def test_needle_finds_every_match_of_its_pattern(name: str, needle: fastscan.Nee
                 assert 0 in needle.lines(fastscan._Text([line])), (name, line)
 
     check()
+
+
+def test_needles_from_the_disk_cache_are_the_needles_built() -> None:
+    """What a later process reads back is exactly what this one derived."""
+    for name, needle in _all_needles():
+        if needle.accept is not None:
+            continue  # entropy needles are built in-process, never cached
+        back = fastscan._needle_from_json(
+            needle.regex, json.loads(json.dumps(fastscan._needle_to_json(needle)))
+        )
+        assert back == needle, name
 
 
 def test_repository_scan_same_report_in_workers(tmp_path: Path, monkeypatch) -> None:

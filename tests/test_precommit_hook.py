@@ -89,7 +89,8 @@ def pre_commit_env(
 ) -> dict[str, str]:
     """Environment for ``pre-commit`` with its own home, the hook installed there once."""
     home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "XDG_CACHE_HOME": str(cache)}
     env.pop("PRE_COMMIT", None)
     warmup = init_repo(tmp_path_factory.mktemp("warmup") / "repo")
     _configure(warmup, hook_source)
