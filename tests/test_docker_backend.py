@@ -34,7 +34,12 @@ from inner_pytest import ROOT, inner_command, inner_env
 
 from compliance.criteria import CRITERIA
 from compliance.secret import Secret
-from fixtures.backends import BackendOptions, docker_engine_answers, make_backend
+from fixtures.backends import (
+    BackendOptions,
+    BackendUnavailable,
+    docker_engine_answers,
+    make_backend,
+)
 from fixtures.containers import DockerBackend, ImageUnavailable
 from fixtures.containers.core import engine, ensure_image
 from fixtures.containers.images import pg_image, vault_image
@@ -317,3 +322,17 @@ def test_signoff_on_docker_same_verdicts_as_processes(
     assert set(statuses) == {(c.id, e) for c in CRITERIA for e in ("dev", "staging", "prod")}
     assert {k: v for k, v in statuses.items() if v != "pass"} == {}
     assert data["passed"] is True
+
+
+def test_auto_falls_back_to_processes_only_with_the_reason(
+    client: docker.DockerClient, reaper: Reaper
+) -> None:
+    """An engine answers but an image cannot be had: auto runs processes and says why in
+    the report's backend line; an explicit --backend docker fails with the same reason."""
+    missing = BackendOptions(vault_image="127.0.0.1:1/vault-gate-test/no-such-image:0")
+    chosen = make_backend("auto", reaper, missing)
+    assert chosen.name == "process"
+    assert "no-such-image:0 is not on this Docker engine" in chosen.versions()["backend"]
+    with pytest.raises(BackendUnavailable, match=r"--backend docker: image .*no-such-image:0"):
+        make_backend("docker", reaper, missing)
+    assert make_backend("auto", reaper, BackendOptions()).name == "docker"
