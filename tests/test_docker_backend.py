@@ -283,6 +283,7 @@ def test_no_container_outlives_the_session(
         time.sleep(0.2)
 
 
+@pytest.mark.timeout(INNER_TIMEOUT_S + 60)
 def test_foundation_passes_on_docker(client: docker.DockerClient) -> None:
     """The foundation's server tests (tests/test_foundation.py), unchanged, on containers."""
     out = subprocess.run(
@@ -298,6 +299,7 @@ def test_foundation_passes_on_docker(client: docker.DockerClient) -> None:
     )
 
 
+@pytest.mark.timeout(INNER_TIMEOUT_S + 60)  # a whole sign-off: beyond the default 300 s
 def test_signoff_on_docker_same_verdicts_as_processes(
     client: docker.DockerClient, tmp_path: Path
 ) -> None:
