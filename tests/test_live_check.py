@@ -1,0 +1,122 @@
+"""Live mode against the session's own servers: the correct staging and prod pass,
+the dev-mode server presented as prod fails, and the auditor token only reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compliance.audit import iter_entries
+from compliance.live.client import LOOKUP_BY_POST
+from compliance.live.runner import CHECK_IDS, connect, run_checks
+from compliance.live.spec import build_spec
+from compliance.profiles import profile
+from compliance.secret import Secret
+from fixtures.bootstrap import BootstrappedEnvironment
+from fixtures.world import World
+
+pytestmark = pytest.mark.servers
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _token(env: BootstrappedEnvironment) -> Secret:
+    assert env.auditor_token_file is not None
+    return Secret(env.auditor_token_file.read_text().strip())
+
+
+def _vault_gate(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The installed command, in a clean environment (no token anywhere but the file)."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "compliance.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("name", ["staging", "prod"])
+def test_correct_setup_passes(world: World, name: str) -> None:
+    env = world.env(name)
+    server = env.server
+    spec = build_spec(env.profile, server.addr, ca_file=str(server.ca_file),
+                      audit_log=server.audit_log)  # fmt: skip
+    vault = connect(spec, _token(env))
+    results = list(run_checks(vault, spec))
+    assert [c.id for c, _ in results] == list(CHECK_IDS)
+    for check, result in results:
+        assert result.passed, f"{check.id}:\n{result.explain()}"
+
+
+def test_cli_passes_on_prod_and_writes_json_and_junit(world: World, tmp_path: Path) -> None:
+    env = world.env("prod")
+    server = env.server
+    junit = tmp_path / "live.xml"
+    done = _vault_gate(
+        "check", "--env", "prod", "--addr", server.addr, "--ca-cert", str(server.ca_file),
+        "--token-file", str(env.auditor_token_file), "--json", "--junit", str(junit),
+        home=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    assert data["passed"] is True and data["environment"] == "prod"
+    assert [c["id"] for c in data["checks"]] == list(CHECK_IDS)
+    assert set(data["requests"]) <= {"read", "list", "update"}
+    assert 'failures="0"' in junit.read_text()
+    assert _token(env).reveal() not in done.stdout + done.stderr + junit.read_text()
+
+
+def test_dev_server_presented_as_prod_fails(world: World, tmp_path: Path) -> None:
+    """The plan's docker-compose Vault: dev mode, plain HTTP, a root token alive."""
+    dev = world.env("dev")
+    spec = build_spec(profile("prod"), dev.server.addr)
+    results = dict((c.id, r) for c, r in run_checks(connect(spec, _token(dev)), spec))
+    server = results["server"]
+    assert not server.passed
+    assert any("requires TLS" in f for f in server.findings), server.explain()
+    assert any("dev-mode server (in-memory storage)" in f for f in server.findings)
+    assert any("storage=inmem" in e.found for e in server.evidence), server.explain()
+    roots = results["root_tokens"]
+    assert any("a root token is left unrevoked in prod" in f for f in roots.findings), (
+        roots.explain()
+    )
+
+
+def test_auditor_token_only_reads(world: World) -> None:
+    """The audit log of a run holds the auditor's requests: reads, lists, and the one
+    lookup-accessor POST; nothing else. The auditor's entries are found by the HMAC of
+    its accessor (sys/audit-hash, asked with the operator token)."""
+    env = world.env("prod")
+    server = env.server
+    assert server.audit_log is not None
+    start = server.audit_log.stat().st_size
+    token = _token(env)
+    spec = build_spec(env.profile, server.addr, ca_file=str(server.ca_file))
+    vault = connect(spec, token)
+    results = list(run_checks(vault, spec))
+    assert all(r.passed for _, r in results)
+    accessor = server.client(token).auth.token.lookup_self()["data"]["accessor"]
+    hashed = env.operator().sys.calculate_hash(path="file", input_to_hash=accessor)
+    hmac = hashed["data"]["hash"]
+    ours = [
+        e for e in iter_entries(server.audit_log, start=start)
+        if e.type == "request" and e.accessor == hmac
+    ]  # fmt: skip
+    # The lookup_self above is the test's own call, not live mode's.
+    ours = [e for e in ours if e.path != "auth/token/lookup-self" or e.operation == "read"]
+    operations = {(e.operation, e.path) for e in ours}
+    assert len(ours) >= len([r for r in vault.requests if r[1] not in ("sys/health", "sys/leader")])
+    writes = [
+        (op, path) for op, path in operations
+        if op not in ("read", "list") and not (op == "update" and path == LOOKUP_BY_POST)
+    ]  # fmt: skip
+    assert not writes, writes
+    assert any(op == "list" for op, _ in operations) and any(op == "read" for op, _ in operations)
