@@ -52,9 +52,7 @@ def check_audit(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
     else:
         stats = AuditStats()
         try:
-            found = sum(
-                1 for e in iter_entries(spec.audit_log, stats) if e.path == marker
-            )
+            found = sum(1 for e in iter_entries(spec.audit_log, stats) if e.path == marker)
         except OSError as exc:
             findings.append(f"could not read the audit log {spec.audit_log}: {exc.strerror}")
         else:

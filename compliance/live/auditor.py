@@ -60,7 +60,9 @@ def _reads(example: str, pattern: Pattern) -> bool:
     """Whether a rule with ``pattern`` would decide a request to ``example``."""
     if pattern.kind.value == "exact":
         return pattern.key in (example, example.rstrip("/"))
-    return pattern.priority(example) is not None or pattern.priority(example.rstrip("/")) is not None
+    return (
+        pattern.priority(example) is not None or pattern.priority(example.rstrip("/")) is not None
+    )
 
 
 def check_read_only_policy(
@@ -79,7 +81,11 @@ def check_read_only_policy(
             pattern = Pattern.of(rule.path)
             where = f'{rule.source}: path "{rule.path}"'
             extra = set(rule.grants) - READ_CAPS - {"sudo"}
-            if extra == {"update"} and pattern.kind.value == "exact" and pattern.key == LOOKUP_BY_POST:
+            if (
+                extra == {"update"}
+                and pattern.kind.value == "exact"
+                and pattern.key == LOOKUP_BY_POST
+            ):
                 extra = set()
             if extra:
                 findings.append(f"{where} grants {', '.join(sorted(extra))}: the gate only reads")

@@ -42,7 +42,9 @@ def check_kv(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
             findings.append(f"no secrets engine is mounted at {mount}/")
             return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
         version = (info.get("options") or {}).get("version")
-        evidence.append(Evidence("sys/mounts", f"{mount}/ type={info.get('type')} version={version}"))
+        evidence.append(
+            Evidence("sys/mounts", f"{mount}/ type={info.get('type')} version={version}")
+        )
         if info.get("type") != "kv" or str(version) != "2":
             findings.append(f"{mount}/ is not KV v2 (type {info.get('type')}, version {version}): "
                             "no versions to roll back to")  # fmt: skip
@@ -73,8 +75,11 @@ def check_kv(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
         own_after = _duration(meta.data.get("delete_version_after"))
         places.append((path, own_max or mount_max, own_after or mount_after))
         evidence.append(
-            Evidence(path, f"max_versions={own_max} delete_version_after="
-                           f"{meta.data.get('delete_version_after')}")  # fmt: skip
+            Evidence(
+                path,
+                f"max_versions={own_max} delete_version_after="
+                f"{meta.data.get('delete_version_after')}",
+            )
         )
     least_after = seconds(wanted.min_delete_version_after)
     for where, max_versions, after in places:

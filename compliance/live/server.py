@@ -54,7 +54,7 @@ def check_server(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
         "sys/health", {"standbyok": "true", "sealedcode": "200", "uninitcode": "200"}, auth=False
     )
     version = str(health.body.get("version", "")) if health.ok else ""
-    name, major = flavour(version)
+    name, _major = flavour(version)
     evidence.append(Evidence("version", f"{version or '(none)'}: {name}"))
     if name == "unknown":
         known = ", ".join(f"{n} {'/'.join(f'{m}.x' for m in ms)}" for n, ms in KNOWN_MAJORS.items())
@@ -113,6 +113,8 @@ def _judge_config(
         )
     )
     if storage_type == "inmem" and profile.mode is not ServerMode.DEV:
-        message = f"dev-mode server (in-memory storage) in {profile.name}: secrets vanish on restart"
+        message = (
+            f"dev-mode server (in-memory storage) in {profile.name}: secrets vanish on restart"
+        )
         if message not in findings:
             findings.append(message)

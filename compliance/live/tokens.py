@@ -102,6 +102,4 @@ def check_gate_token(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
             policies.append(policy)
     judged = check_read_only_policy(policies, complete=False, environment=profile.name)
     findings += [f"the gate's token is not read-only: {f}" for f in judged.findings]
-    return CheckResult(
-        GATE_CRITERION, profile.name, (*evidence, *judged.evidence), tuple(findings)
-    )
+    return CheckResult(GATE_CRITERION, profile.name, (*evidence, *judged.evidence), tuple(findings))
