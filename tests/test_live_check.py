@@ -120,3 +120,39 @@ def test_auditor_token_only_reads(world: World) -> None:
     ]  # fmt: skip
     assert not writes, writes
     assert any(op == "list" for op, _ in operations) and any(op == "read" for op, _ in operations)
+
+
+def _pytest_live(world_env: BootstrappedEnvironment, env_name: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    server = world_env.server
+    junit = tmp_path / f"live-{env_name}.xml"
+    args = [
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+        "--live", "--live-env", env_name, "--live-addr", server.addr,
+        "--live-token-file", str(world_env.auditor_token_file), f"--junitxml={junit}",
+    ]  # fmt: skip
+    if server.ca_file:
+        args += ["--live-ca-cert", str(server.ca_file)]
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=180, cwd=ROOT, check=False,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+    )  # fmt: skip
+    return done, junit
+
+
+def test_pytest_live_runs_the_checks_as_items(world: World, tmp_path: Path) -> None:
+    """``pytest --live``: eight items, JUnit from pytest; nothing else collected."""
+    prod = world.env("prod")
+    done, junit = _pytest_live(prod, "prod", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 passed" in done.stdout
+    xml = junit.read_text()
+    assert xml.count("<testcase ") == 8 and 'failures="0"' in xml
+    assert 'name="live_root_tokens[prod]"' in xml
+    # The dev server presented as prod: the same items fail, with the findings as message.
+    dev = world.env("dev")
+    done, junit = _pytest_live(dev, "prod", tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "dev-mode server (in-memory storage) in prod" in done.stdout
+    assert "a root token is left unrevoked in prod" in junit.read_text()
+    for secret in (_token(prod), _token(dev)):
+        assert secret.reveal() not in done.stdout + done.stderr + junit.read_text()
