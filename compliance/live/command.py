@@ -10,7 +10,9 @@ Exit codes as every vault-gate command: 0 all checks passed, 1 findings, 2 bad i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -63,6 +65,12 @@ def spec_from_args(args: argparse.Namespace) -> LiveSpec:
         raise LiveUsageError(f"--ca-cert {args.ca_cert}: no such file")
     if args.audit_log is not None and not args.audit_log.is_file():
         raise LiveUsageError(f"--audit-log {args.audit_log}: no such file")
+    for option in ("sarif", "junit"):
+        out = getattr(args, option, None)
+        if out is not None and not out.parent.is_dir():
+            raise LiveUsageError(f"--{option} {out}: its directory does not exist")
+    if getattr(args, "sarif", None) is not None and find_spec("compliance.sarif") is None:
+        raise LiveUsageError("--sarif: this install has no SARIF writer (compliance.sarif)")
     app, vault_paths = DEFAULT_APP, ()
     if args.target is not None:
         from fixtures.target import TargetError, load_target
@@ -95,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (LiveUsageError, TokenSourceError) as exc:
         raise UsageError(str(exc)) from None
     source = token.source
-    ignored = [k for k in IGNORED_ENV if k in __import__("os").environ]
+    ignored = [k for k in IGNORED_ENV if k in os.environ]
     if ignored:
         source += f"; {', '.join(ignored)} ignored"
     vault = connect(spec, token.secret)
