@@ -185,3 +185,18 @@ def test_check_refuses_bad_input_with_exit_2(
         assert message in err and TOKEN not in err
     with pytest.raises(SystemExit):
         main(["check", "--env", "qa", "--addr", "https://v"])
+
+
+def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
+    from compliance.live.policies import policy_from_answer
+
+    text = 'path "secret/data/store-erp/production/*" { capabilities = ["read", "frobnicate"] }'
+    policy, finding = policy_from_answer("store-erp-production", text)
+    assert policy is None and finding is not None
+    assert finding.startswith("not checked: policy store-erp-production could not be judged")
+    assert "unknown capability 'frobnicate'" in finding
+    assert policy_from_answer("p", None) == (
+        None, "not checked: policy p: the server's answer holds no policy text",
+    )  # fmt: skip
+    good, none = policy_from_answer("p", 'path "a" { capabilities = ["read"] }')
+    assert none is None and good is not None and good.source == "sys/policies/acl/p"

@@ -91,7 +91,7 @@ class ReadOnlyVault:
     def _call(
         self, method: str, operation: str, path: str, *, params=None, json=None, auth=True
     ) -> Answer:  # type: ignore[no-untyped-def]
-        path = path.strip("/")
+        path = path.strip("/") + ("/" if operation == "list" else "")  # as the server logs it
         headers = {"X-Vault-Request": "true"}
         if auth and self._token is not None:
             headers["X-Vault-Token"] = self._token.reveal()

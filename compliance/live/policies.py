@@ -27,7 +27,12 @@ def read_policy(vault: ReadOnlyVault, name: str) -> tuple[Policy | None, str | N
         if answer.missing:
             return None, f"policy {name} is attached but does not exist on the server"
         return None, answer.not_checked(f"policy {name}")
-    text = answer.data.get("policy")
+    return policy_from_answer(name, answer.data.get("policy"))
+
+
+def policy_from_answer(name: str, text: object) -> tuple[Policy | None, str | None]:
+    """Parse the policy text the server answered; what this code cannot read (a
+    capability a newer server added, a malformed answer) is a finding, not a guess."""
     if not isinstance(text, str):
         return None, f"not checked: policy {name}: the server's answer holds no policy text"
     try:
