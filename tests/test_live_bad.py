@@ -209,3 +209,77 @@ def test_a_check_that_raises_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert result.findings == (
         "not checked: A check: the check failed on an unexpected answer (KeyError)",
     )
+
+
+def _root(lab: Lab):  # type: ignore[no-untyped-def]
+    assert lab.server.root_token is not None
+    return lab.server.client(lab.server.root_token)
+
+
+def test_kv_keeping_one_version_or_deleting_early_fails(lab: Lab) -> None:
+    root = _root(lab)
+    root.secrets.kv.v2.configure(max_versions=1, delete_version_after="1h", mount_point=KV_MOUNT)
+    try:
+        result = lab.run("kv")
+    finally:
+        root.secrets.kv.v2.configure(max_versions=0, delete_version_after="0s",
+                                     mount_point=KV_MOUNT)  # fmt: skip
+    assert not result.passed
+    text = result.explain()
+    assert "secret/config: keeps 1 version(s); prod needs at least 2" in text
+    assert "secret/config: versions are deleted after 3600s, sooner than prod's 24h" in text
+    assert lab.run("kv").passed
+
+
+def test_kv_version_1_mount_fails(lab: Lab) -> None:
+    root = _root(lab)
+    root.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"})
+    result = lab.run("kv", replace(lab.spec(), kv_mount="kv1"))
+    assert not result.passed
+    assert any(f.startswith("kv1/ is not KV v2 (type kv, version 1)") for f in result.findings), (
+        result.explain()
+    )
+
+
+def test_secret_tree_incomplete_fails(lab: Lab) -> None:
+    root = _root(lab)
+    root.secrets.kv.v2.create_or_update_secret(
+        path=f"{PROD.kv_prefix}/retired", secret={"value": secrets.token_urlsafe(8)},
+        mount_point=KV_MOUNT,
+    )  # fmt: skip
+    root.secrets.kv.v2.delete_latest_version_of_secret(
+        path=f"{PROD.kv_prefix}/retired", mount_point=KV_MOUNT
+    )
+    spec = lab.spec()
+    wanted = {**spec.entries, "retired": (), "payments": (), "flask": ("secret_key", "pepper")}
+    result = lab.run("tree", replace(spec, entries=wanted))
+    assert not result.passed
+    assert set(result.findings) == {
+        "secret/store-erp/production/retired: its current version is deleted",
+        "secret/store-erp/production/payments is missing from the prod tree",
+        "secret/store-erp/production/flask: key 'pepper' is missing",
+    }, result.explain()
+
+
+def test_gate_token_with_the_default_policy_fails(lab: Lab) -> None:
+    """A token made without -no-default-policy can write (cubbyhole, token renewal)."""
+    root = _root(lab)
+    token = Secret(
+        root.auth.token.create_orphan(policies=["auditor"], ttl="10m")["auth"]["client_token"]
+    )
+    spec = lab.spec()
+    check = next(c for c in CHECKS if c.id == "gate_token")
+    result = run_one(check, connect(spec, token), spec)
+    assert not result.passed
+    assert any(
+        f.startswith("the gate's token is not read-only: sys/policies/acl/default: path")
+        for f in result.findings
+    ), result.explain()
+
+
+def test_gate_running_with_a_root_token_fails(lab: Lab) -> None:
+    assert lab.server.root_token is not None
+    spec = lab.spec()
+    check = next(c for c in CHECKS if c.id == "gate_token")
+    result = run_one(check, connect(spec, lab.server.root_token), spec)
+    assert "the gate runs with a root token; give it the auditor's token" in result.findings

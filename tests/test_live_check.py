@@ -152,3 +152,13 @@ def test_pytest_live_runs_the_checks_as_items(world: World, tmp_path: Path) -> N
     assert "a root token is left unrevoked in prod" in junit.read_text()
     for secret in (_token(prod), _token(dev)):
         assert secret.reveal() not in done.stdout + done.stderr + junit.read_text()
+
+
+def test_pytest_live_without_an_address_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "--live"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--live needs --live-env ENV and --live-addr URL" in done.stderr
