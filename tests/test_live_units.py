@@ -200,3 +200,27 @@ def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
     )  # fmt: skip
     good, none = policy_from_answer("p", 'path "a" { capabilities = ["read"] }')
     assert none is None and good is not None and good.source == "sys/policies/acl/p"
+
+
+def test_live_findings_as_sarif() -> None:
+    pytest.importorskip(
+        "compliance.sarif", reason="the SARIF writer lands with the precommit branch"
+    )
+    from compliance.live.runner import CHECKS
+    from compliance.live.sarif import live_sarif
+    from compliance.result import CheckResult, Evidence
+
+    spec = build_spec(profile("prod"), "https://vault:8200")
+    audit = next(c for c in CHECKS if c.id == "audit")
+    kv = next(c for c in CHECKS if c.id == "kv")
+    results = [
+        (audit, CheckResult("audit_enabled", "prod", (Evidence("sys/audit", "none"),),
+                            ("audit device file/ is not enabled",))),
+        (kv, CheckResult("kv_versioning", "prod", (Evidence("sys/mounts", "kv v2"),))),
+    ]  # fmt: skip
+    log = live_sarif(results, spec)
+    run = log["runs"][0]  # type: ignore[index]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"live/{c.id}" for c in CHECKS]
+    assert [(r["ruleId"], r["message"]["text"]) for r in run["results"]] == [
+        ("live/audit", "prod (https://vault:8200): audit device file/ is not enabled")
+    ]
