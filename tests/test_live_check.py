@@ -64,6 +64,7 @@ def test_cli_passes_on_prod_and_writes_json_and_junit(world: World, tmp_path: Pa
     done = _vault_gate(
         "check", "--env", "prod", "--addr", server.addr, "--ca-cert", str(server.ca_file),
         "--token-file", str(env.auditor_token_file), "--json", "--junit", str(junit),
+        "--target", str(ROOT / "store_erp" / "target.toml"), "--audit-log", str(server.audit_log),
         home=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
