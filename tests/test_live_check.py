@@ -163,3 +163,21 @@ def test_pytest_live_without_an_address_is_a_usage_error(tmp_path: Path) -> None
     )  # fmt: skip
     assert done.returncode == 4, done.stdout + done.stderr
     assert "--live needs --live-env ENV and --live-addr URL" in done.stderr
+
+
+def test_cli_dev_server_as_prod_fails_with_sarif(world: World, tmp_path: Path) -> None:
+    dev = world.env("dev")
+    sarif = tmp_path / "live.sarif"
+    done = _vault_gate(
+        "check", "--env", "prod", "--addr", dev.server.addr,
+        "--token-file", str(dev.auditor_token_file), "--sarif", str(sarif),
+        home=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL vault_running [prod]" in done.stdout
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    by_rule = {r["ruleId"] for r in results}
+    assert {"live/server", "live/root_tokens"} <= by_rule, by_rule
+    assert any("dev-mode server (in-memory storage) in prod" in r["message"]["text"]
+               for r in results)  # fmt: skip
+    assert _token(dev).reveal() not in sarif.read_text() + done.stdout
