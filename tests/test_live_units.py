@@ -17,7 +17,7 @@ from compliance.profiles import profile
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDITOR = ROOT / "vault" / "policies" / "auditor.hcl"
-TOKEN = "hvs.CAESIliveunittesttoken0000"
+TOKEN = "live-unit-test-token-placeholder"
 
 
 # -- the auditor policy ---------------------------------------------------------------
@@ -96,13 +96,13 @@ def test_agent_sink_allows_group_read_and_refuses_wrapped(tmp_path: Path) -> Non
     assert from_agent_sink(sink).secret.reveal() == TOKEN
     with pytest.raises(TokenSourceError, match="lets others"):
         from_agent_sink(_write(tmp_path / "sink2", TOKEN, 0o644))
-    wrapped = _write(tmp_path / "wrapped", '{"token": "hvs.x", "wrap_info": {}}', 0o600)
+    wrapped = _write(tmp_path / "wrapped", '{"token": "placeholder", "wrap_info": {}}', 0o600)
     with pytest.raises(TokenSourceError, match="response-wrapped"):
         from_agent_sink(wrapped)
 
 
 def test_token_helper_file_and_vault_token_ignored(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "VAULT_TOKEN": "hvs.fromtheenvironment"}
+    env = {"HOME": str(tmp_path), "VAULT_TOKEN": "<from-the-environment>"}
     with pytest.raises(TokenSourceError, match="VAULT_TOKEN is set and deliberately ignored"):
         find_token(env=env)
     _write(tmp_path / ".vault-token", TOKEN, 0o600)
