@@ -5,6 +5,7 @@
     vault-gate policy capabilities --policy FILE... --path PATH
     vault-gate policy check --policy FILE... --env ENV [--json]
     vault-gate audit summary LOG
+    vault-gate check --env ENV --addr URL [--ca-cert FILE] [--target FILE] [--json] ...
 
 Exit codes: 0 nothing found / check passed, 1 findings / check failed, 2 bad input
 (the message names what was wrong). Output never carries a secret value: findings
@@ -189,6 +190,10 @@ def parser() -> argparse.ArgumentParser:
     summary = asub.add_parser("summary", help="counts by type, operation, path, accessor")
     summary.add_argument("log", type=Path)
     summary.set_defaults(func=cmd_audit_summary)
+
+    from compliance.live.command import register as register_live_check
+
+    register_live_check(sub)
     return p
 
 
