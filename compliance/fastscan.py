@@ -746,15 +746,44 @@ class Prefilter:
         }
 
 
+# KeywordDetector on a YAML file uses its four "config" patterns only. On a line
+# ``key: "value"comment`` they need: the keyword (and word characters, closing quotes)
+# before ":" or "=" -- a key's own colon, possibly after spaces, or one in the text --,
+# or "==", "!=" before it, or ";" after a quote. All of these are in the raw text.
+_KEYWORD_IN_YAML = re.compile(
+    rf"""(?:{KEYWORD_PATTERN})\w*[\]'"]{{0,2}}\s*[:=!]|[!=]{{2,3}}\s*\w*(?:{KEYWORD_PATTERN})|;""",
+    re.IGNORECASE,
+)
+
+
+def _is_plain_keyword_detector(plugin: Any) -> bool:
+    cls = type(plugin)
+    return (
+        isinstance(plugin, ds_keyword.KeywordDetector)
+        and cls.analyze_line is ds_keyword.KeywordDetector.analyze_line
+        and cls.analyze_string is ds_keyword.KeywordDetector.analyze_string
+        and set(ds_keyword.REGEX_BY_FILETYPE[FileType.YAML])
+        == set(ds_keyword.CONFIG_DENYLIST_REGEX_TO_GROUP)
+        and len(ds_keyword.CONFIG_DENYLIST_REGEX_TO_GROUP) == KEYWORD_YAML_PATTERNS
+    )
+
+
+KEYWORD_YAML_PATTERNS = 4  # the reasoning above is about these four; a change disables it
+
+
 def _may_find_in_yaml(prefilter: Prefilter, raw: str) -> bool:
     """False only if no plugin can report on any line detect-secrets' YAML transformer
     could make of ``raw`` (see the YAML notes above); True whenever unsure."""
     if _YAML_NOT_PLAIN.search(raw):
         return True
     text = _Text([raw])
-    for needles in prefilter.needles:
+    for plugin, needles in zip(prefilter.plugins, prefilter.needles, strict=True):
         if needles is None:
             return True
+        if _is_plain_keyword_detector(plugin):
+            if _KEYWORD_IN_YAML.search(raw):
+                return True
+            continue
         for needle in needles:
             literals = needle.yaml_literals
             if literals is not None and needle.ignorecase and text.lowered is None:
