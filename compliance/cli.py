@@ -133,7 +133,8 @@ def cmd_audit_summary(args: argparse.Namespace) -> int:
     from compliance.audit import summarize
 
     if not args.log.is_file():
-        raise UsageError(f"{args.log}: no such file")
+        problem = "not a regular file" if args.log.exists() else "no such file"
+        raise UsageError(f"{args.log}: {problem}")
     _print_json(summarize(args.log))
     return EXIT_OK
 
