@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import hvac
 import pytest
 from bad_input import BAD_INPUT, BAD_INPUT_SERVERS, json_values, outcome, secret_values
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from compliance.profiles import PROFILES, Profile
@@ -61,8 +61,16 @@ WEIRD_TEXT = st.sampled_from(
 # -- settings and the environment ------------------------------------------------------
 
 
+ENVIRONS = st.fixed_dictionaries({}, optional=dict.fromkeys(ENV_KEYS, WEIRD_TEXT))
+REQUIRED_ENV = {"VAULT_ADDR": "http://127.0.0.1:1", "STORE_ERP_ROLE_ID": "r",
+                "STORE_ERP_SECRET_ID_FILE": "f"}  # fmt: skip
+
+
 @BAD_INPUT
-@given(environ=st.dictionaries(st.sampled_from(ENV_KEYS), WEIRD_TEXT))
+@given(environ=ENVIRONS)
+@example(environ={**REQUIRED_ENV, "VAULT_ADDR": "notaurl"})
+@example(environ={**REQUIRED_ENV, "VAULT_ADDR": "http://[::1"})
+@example(environ={**REQUIRED_ENV, "STORE_ERP_CACHE_TTL_S": "nan"})
 def test_settings_from_any_environment(environ: dict[str, str]) -> None:
     """VAULT_ADDR that requests cannot use raised InvalidURL/MissingSchema/InvalidSchema at
     the first call; a NaN or negative cache TTL was accepted (and disabled the cache)."""
@@ -92,7 +100,7 @@ def _offline(addr: str) -> bool:
 
 @BAD_INPUT
 @given(
-    environ=st.dictionaries(st.sampled_from(ENV_KEYS), WEIRD_TEXT),
+    environ=ENVIRONS,
     name=st.sampled_from(["dev", "staging", "prod"]),
     password=secret_values(),
 )
@@ -192,6 +200,7 @@ def test_vault_times_of_any_shape(text: str) -> None:
 # -- payloads as KV returns them, on the real dev server ----------------------------------
 
 TREE = "badinput"
+PLANTED = Secret("S3cr3tPlantedPaymentKey" + "0" * 20)
 ROLE = "store-erp-badinput"
 GOOD_URL_PORT = 5432
 
@@ -292,6 +301,11 @@ WEIRD_PAYLOAD_VALUES = (
     ),
     planted=secret_values(),
 )  # fmt: skip
+# Found by hand first, kept as examples: each crashed or was accepted before the fixes.
+@example(changes=[("database", "url", "postgresql://\u2100:1/db")], planted=PLANTED)
+@example(changes=[("database", "url", "postgresql://[::1/db")], planted=PLANTED)
+@example(changes=[("jwt", "grace_seconds", 10**20)], planted=PLANTED)
+@example(changes=[("database", "credentials_path", "database/creds/..")], planted=PLANTED)
 def test_payloads_as_kv_returns_them(
     scratch: Scratch, changes: list[tuple[str, str, Any]], planted: Secret
 ) -> None:
