@@ -41,3 +41,18 @@ def scan_files(
         sizes[str(path)] = total
         hits += [{"file": str(path), "fingerprint": fp, "kind": k} for fp, k in sorted(found)]
     return sizes, hits
+
+
+# The harness's own logins live in these 0600 files of the session dir, by design.
+CREDENTIAL_FILES = ("operator-token-dev", "operator-token-secure")
+
+
+def unexpected(
+    hits: Iterable[dict[str, str]], credential_files: Sequence[str] = CREDENTIAL_FILES
+) -> list[dict[str, str]]:
+    """The hits that are leaks: a secret of the plan or a canary anywhere, or a credential
+    of the harness anywhere but its own credential file."""
+    return [
+        h for h in hits
+        if not (h["kind"] == "credential" and Path(h["file"]).name in credential_files)
+    ]  # fmt: skip

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hygiene_scan import unexpected
 from inner_pytest import gate_command, probed_env, run_tmpdir, wait_nothing_left
 
 from compliance.criteria import CRITERIA
@@ -133,10 +134,6 @@ def test_no_secret_value_in_any_report_or_the_output(signoff_run: SignoffRun) ->
 
 # -- hygiene of the gate itself ------------------------------------------------------------
 
-# The harness's own logins live in these 0600 files of the session dir, by design; a
-# credential anywhere else, or a secret of the plan or a canary anywhere at all, is a leak.
-CREDENTIAL_FILES = ("operator-token-dev", "operator-token-secure")
-
 
 def _probe(run: SignoffRun, name: str) -> dict:
     assert run.probe is not None
@@ -154,10 +151,7 @@ def test_no_canary_or_secret_in_any_file_the_run_wrote(signoff_run: SignoffRun) 
     # What must have been searched, or a clean result means nothing.
     assert {"audit.log", "server.log", "postgres.log", "app.log", "raft.db"} <= scanned
     assert sum(1 for p in leaks["scanned"] if p.endswith("/app.log")) >= 10
-    bad = [
-        h for h in leaks["hits"]
-        if not (h["kind"] == "credential" and Path(h["file"]).name in CREDENTIAL_FILES)
-    ]  # fmt: skip
+    bad = unexpected(leaks["hits"])
     assert not bad, f"secret values in files of the run (fingerprints): {bad}"
     secrets = [Secret(v) for v in signoff_run.known_values]
     for path in signoff_run.written:
