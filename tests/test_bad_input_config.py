@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 
 from compliance.profiles import PROFILES, Profile
 from compliance.secret import Secret
+from compliance.waivers import WaiverError, load_waivers
 from fixtures.app import write_private
 from fixtures.bootstrap import KV_MOUNT
 from fixtures.process import free_port
@@ -349,3 +351,31 @@ def test_a_credentials_path_that_would_leave_its_mount_is_refused(
     _write(scratch, tree)
     with pytest.raises(SecretInvalid, match="credentials_path"):
         VaultSource(scratch.client, scratch.profile).validate()
+
+
+# -- the gate's own files: waivers -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'[[waiver]]\ncriterion = "caf\xe9"\n',
+        b"\x00\x01",
+        b"[[waiver]]\n[[waiver]]\n",
+        b"waiver = 1",
+    ],
+    ids=["latin-1", "binary", "empty-tables", "not-tables"],
+)
+def test_bad_waiver_files(tmp_path: Path, content: bytes) -> None:
+    """Non-UTF-8 raised UnicodeDecodeError (the gate died in its report plugin)."""
+    f = tmp_path / "waivers.toml"
+    f.write_bytes(content)
+    assert str(f) in str(outcome(lambda: load_waivers(f), WaiverError).error)
+
+
+def test_a_waiver_file_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    """It blocked forever."""
+    fifo = tmp_path / "waivers.toml"
+    os.mkfifo(fifo)
+    error = outcome(lambda: load_waivers(fifo), WaiverError, bound_s=5).error
+    assert "not a regular file" in str(error)
