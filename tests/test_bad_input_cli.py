@@ -211,3 +211,43 @@ def test_arguments_that_are_not_utf8(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert b"not valid UTF-8" in done.stderr and b"Traceback" not in done.stderr
+
+
+# -- live mode (vault-gate check): what fails before any request ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("addr", "token", "says"),
+    [
+        ("http://[::1", b"t" * 20, "--addr"),  # urlsplit's ValueError was a traceback
+        ("http://127.0.0.1:99999", b"t" * 20, "--addr"),  # was "not reachable: InvalidURL"
+        ("http://127.0.0.1:1", b"tok\xff\n", "not printable ASCII"),  # UnicodeEncodeError
+        ("http://127.0.0.1:1", "tok\u00e9n".encode(), "not printable ASCII"),
+    ],
+    ids=["ipv6-unclosed", "port-out-of-range", "token-not-utf8", "token-not-ascii"],
+)
+def test_live_check_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], addr: str, token: bytes, says: str
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_bytes(token)
+    token_file.chmod(0o600)
+    argv = ["check", "--env", "prod", "--addr", addr, "--token-file", str(token_file)]
+    code, _, err = _run(argv, capsys)
+    assert code == 2 and says in err, err
+
+
+@pytest.mark.parametrize("option", ["--token-file", "--target", "--agent-sink"])
+@pytest.mark.parametrize("kind", ["missing", "fifo", "not-utf8", "directory"])
+def test_live_check_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, kind: str
+) -> None:
+    path = BAD_FILES[kind](tmp_path)
+    argv = ["check", "--env", "prod", "--addr", "http://127.0.0.1:1", option, str(path)]
+    if option == "--target":
+        token = tmp_path / "token"
+        token.write_text("t" * 20)
+        token.chmod(0o600)
+        argv += ["--token-file", str(token)]
+    code, _, err = _run(argv, capsys)
+    assert code == 2 and str(path) in err, err
