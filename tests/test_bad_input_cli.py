@@ -251,3 +251,27 @@ def test_live_check_bad_files(
         argv += ["--token-file", str(token)]
     code, _, err = _run(argv, capsys)
     assert code == 2 and str(path) in err, err
+
+
+# -- the suites' own bound, shown able to fail ----------------------------------------------
+
+
+def test_a_hang_fails_within_its_bound() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(AssertionError, match=r"no answer within 0\.5 s"):
+        outcome(lambda: time.sleep(30), (), bound_s=0.5)
+    assert time.monotonic() - started < 10
+
+
+def test_an_unexpected_exception_type_fails_naming_only_fingerprints() -> None:
+    secret = Secret("S3cr3t" + "q" * 30)
+
+    def crash() -> None:
+        raise KeyError(secret.reveal())
+
+    with pytest.raises(AssertionError, match="unexpected KeyError") as info:
+        outcome(crash, ValueError, [secret])
+    assert_no_leak(str(info.value), [secret], "the suite's own failure message")
+    assert secret.fingerprint in str(info.value)
