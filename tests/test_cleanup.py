@@ -116,7 +116,7 @@ def test_the_gate_killed_midway_leaves_nothing(tmp_path: Path) -> None:
     tmpdir = run_tmpdir()
     state_file = probe / "state.json"
     proc = subprocess.Popen(
-        gate_command("--basetemp", str(tmp_path / "basetemp")),
+        gate_command("--backend", "process", "--basetemp", str(tmp_path / "basetemp")),
         cwd=ROOT,
         env=probed_env(probe, tmpdir),
         stdout=subprocess.DEVNULL,
