@@ -6,9 +6,12 @@ load in fixtures/load.py. Every wait polls a condition with a deadline.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import hvac.exceptions
@@ -37,6 +40,7 @@ from fixtures.postgres import PostgresServer
 from fixtures.process import ServerStartError
 from fixtures.reaper import Reaper
 from fixtures.signoff import record_measurement
+from fixtures.tls import SessionCA
 
 FAULT_SEEN_TIMEOUT_S = 30.0
 FAILOVER_BOUND_S = 30.0
@@ -80,41 +84,44 @@ class HaWorld:
     cluster: Cluster
     pg: PostgresServer
     env: BootstrappedEnvironment
+    directory: Path
+    reaper: Reaper
 
     def stop(self) -> None:
         self.cluster.stop()
         self.pg.stop()
+        for d in (self.directory, self.pg.directory):
+            shutil.rmtree(d, ignore_errors=True)
+            self.reaper.unwatch_dir(d)
 
 
 @pytest.fixture(scope="module")
-def ha_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HaWorld]:
-    """A three-node raft cluster, PostgreSQL, and production bootstrapped through the leader."""
+def ha_world(request: pytest.FixtureRequest) -> Iterator[HaWorld]:
+    """A three-node raft cluster, PostgreSQL, and production bootstrapped through the leader.
+
+    Its files (unseal keys among them) live in a 0700 temp dir that the reaper removes
+    even if pytest dies; not in pytest's tmp_path, which outlives the run."""
     config = request.config
     reaper: Reaper = session_reaper(config)
     backend = backend_from_options(config)
-    directory = tmp_path_factory.mktemp("ha")
-    directory.chmod(0o700)
-    from fixtures.tls import SessionCA
-
-    ca = SessionCA(directory)
+    directory = Path(tempfile.mkdtemp(prefix="vault-gate-ha-"))  # 0700
+    reaper.watch_dir(directory)
+    started: list[Callable[[], None]] = [lambda: shutil.rmtree(directory, ignore_errors=True)]
     try:
+        ca = SessionCA(directory)
         pg = backend.start_postgres(reaper, directory)
-    except ServerStartError as exc:
-        pytest.fail(f"PostgreSQL did not start:\n{exc}", pytrace=False)
-    try:
+        started.append(pg.stop)
+        started.append(lambda: shutil.rmtree(pg.directory, ignore_errors=True))
         cluster = start_cluster(backend.vault, directory, reaper, ca)
-    except BaseException:
-        pg.stop()
-        raise
-    try:
+        started.append(cluster.stop)
         env = bootstrap_cluster(cluster, fault_profiles("prod")["prod"], pg)
-    except BaseException:
-        cluster.stop()
-        pg.stop()
+    except BaseException as exc:
+        for undo in reversed(started):
+            undo()
+        if isinstance(exc, ServerStartError):
+            pytest.fail(f"the cluster's servers did not start:\n{exc}", pytrace=False)
         raise
-    world = HaWorld(cluster, pg, env)
+    world = HaWorld(cluster, pg, env, directory, reaper)
     try:
         yield world
     finally:

@@ -4,8 +4,10 @@ Not part of ``-k success_criteria``: these scenarios stop, seal, crash and fail 
 servers, which takes longer than a gate should. Run them with ``pytest -m faults``.
 """
 
+from pathlib import Path
+
 from pytest_bdd import scenarios
 
 from steps.faults import *  # noqa: F403 - step definitions and fixtures, found by name
 
-scenarios("faults.feature")
+scenarios(str(Path(__file__).resolve().parent.parent / "features" / "faults.feature"))
