@@ -5,6 +5,9 @@ Servers start concurrently (PostgreSQL, the dev-mode server, the server-mode
 server with init and unseal); the figure is the wall time until all answer, and,
 separately, the bootstrap that follows. Absolute seconds are noisy on shared
 machines, so the per-server figures are also shown as ratios of the whole.
+
+``--backend docker`` measures the Docker backend; ``--backend process --backend docker``
+interleaves rounds of both and shows the Docker/process ratio of the medians.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixtures.backends import ProcessBackend
-from fixtures.binaries import resolve_pg_bindir, resolve_vault_binary
+from fixtures.backends import Backend, BackendOptions, make_backend
 from fixtures.reaper import Reaper
 from fixtures.world import boot, bootstrap
 
@@ -28,22 +30,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--backend", action="append", choices=["process", "docker"], default=None)
     args = parser.parse_args()
 
-    backend = ProcessBackend(resolve_vault_binary(), resolve_pg_bindir())
     reaper = Reaper()
-    rows: list[dict[str, float]] = []
+    backends: list[Backend] = [
+        make_backend(name, reaper, BackendOptions()) for name in (args.backend or ["process"])
+    ]
+    per_backend: dict[str, list[dict[str, float]]] = {b.name: [] for b in backends}
     try:
         for _ in range(args.rounds):
-            started = time.monotonic()
-            world = boot(backend, reaper)
-            try:
-                bootstrap(world)
-                rows.append({**world.timings, "total_s": time.monotonic() - started})
-            finally:
-                world.stop()
+            for backend in backends:
+                started = time.monotonic()
+                world = boot(backend, reaper)
+                try:
+                    bootstrap(world)
+                    per_backend[backend.name].append(
+                        {**world.timings, "total_s": time.monotonic() - started}
+                    )
+                finally:
+                    world.stop()
     finally:
         reaper.close()
+    totals = {}
+    for name, rows in per_backend.items():
+        print(f"backend: {name}")
+        totals[name] = _report(rows, args.rounds)
+    if len(totals) == 2:
+        print(f"docker / process (total_s medians) = {totals['docker'] / totals['process']:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(per_backend, indent=2))
+    return 0
+
+
+def _report(rows: list[dict[str, float]], rounds: int) -> float:
+    """Print one backend's figures; return its median total."""
 
     summary = {
         key: {
@@ -53,16 +74,14 @@ def main() -> int:
         }
         for key in rows[0]
     }
-    print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({args.rounds} rounds)")
+    print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({rounds} rounds)")
     for key, s in summary.items():
         print(f"{key:<22}{s['median']:>10.2f}{s['min']:>10.2f}{s['max']:>10.2f}")
     boot_median = summary["boot_s"]["median"]
     for key in summary:
         if key.endswith("_ready_s"):
             print(f"  {key} / boot_s = {summary[key]['median'] / boot_median:.2f}")
-    if args.json:
-        args.json.write_text(json.dumps({"rounds": rows, "summary": summary}, indent=2))
-    return 0
+    return summary["total_s"]["median"]
 
 
 if __name__ == "__main__":
