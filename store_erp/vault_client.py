@@ -183,16 +183,21 @@ def _path_or_none(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-def _check_addr(addr: str) -> None:
-    """VAULT_ADDR must be an http(s) URL with a host: requests' own errors for anything
-    else are of types no caller expects."""
-    try:
-        url = urlsplit(addr)
-        url.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise VaultError("settings", "VAULT_ADDR is not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise VaultError("settings", "VAULT_ADDR must be http(s)://HOST[:PORT]")
+def _check_addr(addrs: str) -> None:
+    """Each address of VAULT_ADDR (comma-separated nodes) must be an http(s) URL with a
+    host: requests' own errors for anything else are of types no caller expects."""
+    nodes = [a.strip() for a in addrs.split(",") if a.strip()]
+    if not nodes:
+        raise VaultError("settings", "VAULT_ADDR names no address")
+    for n, addr in enumerate(nodes, 1):
+        where = f"VAULT_ADDR (address {n} of {len(nodes)})" if len(nodes) > 1 else "VAULT_ADDR"
+        try:
+            url = urlsplit(addr)
+            url.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise VaultError("settings", f"{where} is not a valid URL") from None
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise VaultError("settings", f"{where} must be http(s)://HOST[:PORT]")
 
 
 @dataclass

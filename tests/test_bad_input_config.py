@@ -79,8 +79,20 @@ def test_settings_from_any_environment(environ: dict[str, str]) -> None:
     result = outcome(lambda: VaultSettings.from_environment(environ), VaultError)
     if result.value is not None:
         settings = result.value
-        assert settings.addr.startswith(("http://", "https://"))
+        assert settings.addrs and all(a.startswith(("http://", "https://")) for a in settings.addrs)
         assert 0 <= settings.cache_ttl_s < float("inf")
+
+
+def test_several_nodes_each_checked() -> None:
+    """VAULT_ADDR may list a cluster's nodes, comma-separated: each is checked."""
+    nodes = "https://127.0.0.1:8200, https://127.0.0.1:8201"
+    assert VaultSettings.from_environment({**REQUIRED_ENV, "VAULT_ADDR": nodes}).addrs == (
+        "https://127.0.0.1:8200",
+        "https://127.0.0.1:8201",
+    )
+    for bad in ("https://127.0.0.1:8200,http://[::1", "https://127.0.0.1:8200,ftp://x", ","):
+        outcome(lambda b=bad: VaultSettings.from_environment({**REQUIRED_ENV, "VAULT_ADDR": b}),
+                VaultError)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +104,10 @@ def _offline(addr: str) -> bool:
     """Whether an address makes no request off this machine: refused by the settings,
     or loopback. Generated text must not send DNS queries or traffic anywhere."""
     try:
-        VaultSettings.from_environment(
-            {"VAULT_ADDR": addr, "STORE_ERP_ROLE_ID": "r", "STORE_ERP_SECRET_ID_FILE": "f"}
-        )
+        settings = VaultSettings.from_environment({**REQUIRED_ENV, "VAULT_ADDR": addr})
     except VaultError:
         return True
-    return urlsplit(addr).hostname == "127.0.0.1"
+    return all(urlsplit(a).hostname == "127.0.0.1" for a in settings.addrs)
 
 
 @BAD_INPUT
