@@ -21,6 +21,7 @@ and replaced when it has been revoked (see :meth:`VaultClient.database_credentia
 from __future__ import annotations
 
 import logging
+import math
 import os
 import stat
 import threading
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import hvac
 import hvac.exceptions
@@ -85,9 +87,51 @@ class SecretInvalid(VaultError):
     label = "secret invalid"
 
 
+class VaultPathInvalid(VaultError):
+    """A path the client refuses to send: it would not name what it seems to name.
+
+    hvac quotes path components with ``/`` left as is, and urllib3 then removes ``.``
+    and ``..`` segments, so ``store-erp/prod/../../../sys/x`` would reach ``sys/x``.
+    """
+
+    label = "invalid vault path"
+
+
+def check_path(path: object, what: str = "path") -> str:
+    """``path`` if it is a plain logical Vault path, else VaultPathInvalid saying why.
+
+    Plain: non-empty UTF-8 text without control characters, no leading or trailing
+    ``/``, no empty, ``.`` or ``..`` segments, and no ``%`` (hvac sends paths
+    percent-encoded; a ``%2e%2e`` the caller meant as ``..`` or as text is ambiguous).
+    """
+    if not isinstance(path, str) or not path:
+        raise VaultPathInvalid(repr(path)[:80], f"{what} must be a non-empty string")
+    shown = ascii(path)[1:-1][:200]
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise VaultPathInvalid(shown, f"{what} is not valid Unicode") from None
+    if not path.isprintable():
+        raise VaultPathInvalid(shown, f"{what} holds control characters")
+    if "%" in path:
+        raise VaultPathInvalid(shown, f"{what} holds '%' (no percent-encoding in paths)")
+    for segment in path.split("/"):
+        if segment in ("", ".", ".."):
+            raise VaultPathInvalid(
+                shown, f"{what} has an empty, '.' or '..' segment (or a leading/trailing '/')"
+            )
+    return path
+
+
 @dataclass(frozen=True)
 class VaultSettings:
-    """How the app reaches Vault. Only non-secret things, plus where the secret_id lies."""
+    """How the app reaches Vault. Only non-secret things, plus where the secret_id lies.
+
+    ``addr`` may list several nodes of one cluster, comma-separated (``VAULT_ADDR``):
+    the client uses one and moves to the next when it cannot be reached or answers
+    that it is sealed or has no active node, so a production app survives the loss of
+    the node it was talking to. A standby forwards or redirects to the active node.
+    """
 
     addr: str
     role_id: str
@@ -101,6 +145,10 @@ class VaultSettings:
     backoff_s: float = 0.1
     cache_ttl_s: float = 2.0
     cache_max_entries: int = 64
+
+    @property
+    def addrs(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.addr.split(",") if a.strip())
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> VaultSettings:
@@ -118,6 +166,9 @@ class VaultSettings:
             cache_ttl_s = float(cache_ttl)
         except ValueError:
             raise VaultError("settings", "STORE_ERP_CACHE_TTL_S is not a number") from None
+        if not math.isfinite(cache_ttl_s) or cache_ttl_s < 0:
+            raise VaultError("settings", "STORE_ERP_CACHE_TTL_S must be a finite number >= 0")
+        _check_addr(env["VAULT_ADDR"])
         return cls(
             addr=env["VAULT_ADDR"],
             role_id=env["STORE_ERP_ROLE_ID"],
@@ -130,6 +181,23 @@ class VaultSettings:
 
 def _path_or_none(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _check_addr(addrs: str) -> None:
+    """Each address of VAULT_ADDR (comma-separated nodes) must be an http(s) URL with a
+    host: requests' own errors for anything else are of types no caller expects."""
+    nodes = [a.strip() for a in addrs.split(",") if a.strip()]
+    if not nodes:
+        raise VaultError("settings", "VAULT_ADDR names no address")
+    for n, addr in enumerate(nodes, 1):
+        where = f"VAULT_ADDR (address {n} of {len(nodes)})" if len(nodes) > 1 else "VAULT_ADDR"
+        try:
+            url = urlsplit(addr)
+            url.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise VaultError("settings", f"{where} is not a valid URL") from None
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise VaultError("settings", f"{where} must be http(s)://HOST[:PORT]")
 
 
 @dataclass
@@ -154,14 +222,19 @@ class KVEntry:
             )
         return Secret(value)
 
-    def integer(self, key: str, default: int) -> int:
+    def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+        """An integer in [minimum, maximum]: a huge one would overflow where it is used
+        (a grace window as a timedelta), a negative one means nothing sensible."""
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise SecretInvalid(self.path, f"key {key!r} must be an integer")
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise SecretInvalid(self.path, f"key {key!r} must be an integer") from None
+        if not minimum <= number <= maximum:
+            raise SecretInvalid(self.path, f"key {key!r} must be between {minimum} and {maximum}")
+        return number
 
 
 @dataclass
@@ -183,8 +256,10 @@ class VaultClient:
 
     def __init__(self, settings: VaultSettings) -> None:
         self.settings = settings
+        self._addrs = settings.addrs or (settings.addr,)
+        self._addr_index = 0
         self._client = hvac.Client(
-            url=settings.addr,
+            url=self._addrs[0],
             verify=settings.ca_file or True,
             timeout=settings.timeout_s,
         )
@@ -204,6 +279,24 @@ class VaultClient:
         self._replace_lease = False
         self.logins = 0
         self.renewals = 0
+        self.failovers = 0
+
+    @property
+    def addr(self) -> str:
+        """The node in use (one of ``VAULT_ADDR``'s)."""
+        return str(self._client.url)
+
+    def _next_node(self, failed: str, why: str) -> None:
+        """Move to the next address of ``VAULT_ADDR``, unless another thread already did."""
+        if len(self._addrs) < 2:
+            return
+        with self._lock:
+            if self._client.url != failed:
+                return
+            self._addr_index = (self._addr_index + 1) % len(self._addrs)
+            self._client.url = self._addrs[self._addr_index]
+            self.failovers += 1
+        log.warning("vault: %s %s; trying %s", failed, why, self._addrs[self._addr_index])
 
     # -- authentication -------------------------------------------------------------
 
@@ -218,7 +311,7 @@ class VaultClient:
             wrapping_token = _read_private_file(s.wrapped_secret_id_file, "wrapped secret_id file")
             # The wrapping token authenticates its own unwrap (no other token needed).
             unwrapper = hvac.Client(
-                url=s.addr, token=wrapping_token, verify=s.ca_file or True, timeout=s.timeout_s
+                url=self.addr, token=wrapping_token, verify=s.ca_file or True, timeout=s.timeout_s
             )
             try:
                 resp = self._call("sys/wrapping/unwrap", unwrapper.sys.unwrap)
@@ -233,6 +326,12 @@ class VaultClient:
                 raise SecretInvalid("sys/wrapping/unwrap", "wrapped response holds no secret_id")
             self._unwrapped_secret_id = Secret(secret_id)
         return self._unwrapped_secret_id
+
+    def _secret_id_origin(self) -> str:
+        s = self.settings
+        if s.secret_id_file is not None:
+            return str(s.secret_id_file)
+        return f"the wrapping token in {s.wrapped_secret_id_file}"
 
     def login(self) -> None:
         """AppRole login; raises VaultLoginFailed naming the cause on a refused secret_id."""
@@ -249,7 +348,9 @@ class VaultClient:
             except (VaultPermissionDenied, SecretInvalid, SecretMissing) as exc:
                 raise VaultLoginFailed(
                     path,
-                    f"AppRole login refused: {exc.cause} (is the secret_id expired or destroyed?)",
+                    f"AppRole login refused: {exc.cause}: the secret_id from "
+                    f"{self._secret_id_origin()} is not valid (expired, destroyed or used "
+                    "up); put a fresh one there (rotate_secrets.py secret-id)",
                 ) from exc
             auth = resp["auth"]
             self._token_ttl_s = int(auth.get("lease_duration") or 0)
@@ -283,8 +384,10 @@ class VaultClient:
 
     def _call(self, path: str, fn: Callable[[], T]) -> T:
         """One Vault call with retries on unavailability and errors that carry no values."""
-        attempts = max(1, self.settings.retries)
+        # Every node gets a try on top of the retries: a dead one costs one attempt.
+        attempts = max(1, self.settings.retries) + len(self._addrs) - 1
         for attempt in range(attempts):
+            node = self.addr
             try:
                 return fn()
             except requests.exceptions.SSLError:
@@ -294,12 +397,16 @@ class VaultClient:
                 ) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error: VaultError = VaultUnavailable(path, f"unreachable ({type(exc).__name__})")
-            except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized):
-                error = VaultUnavailable(path, "Vault is sealed or not initialised")
+                self._next_node(node, "is unreachable")
+            except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized) as exc:
+                error = VaultUnavailable(path, f"Vault is sealed or not initialised {_errors(exc)}")
+                self._next_node(node, "is sealed or has no active node")
             except hvac.exceptions.Unauthorized as exc:
                 raise VaultPermissionDenied(path, f"unauthorized {_errors(exc)}") from None
             except (hvac.exceptions.InternalServerError, hvac.exceptions.BadGateway) as exc:
                 error = VaultUnavailable(path, f"server error {_errors(exc)}")
+                if "active" in _errors(exc):  # "... active cluster node not found"
+                    self._next_node(node, "has no active node")
             except hvac.exceptions.Forbidden as exc:
                 raise VaultPermissionDenied(path, f"permission denied {_errors(exc)}") from None
             except hvac.exceptions.InvalidPath:
@@ -308,6 +415,9 @@ class VaultClient:
                 raise SecretInvalid(path, f"request refused {_errors(exc)}") from None
             except hvac.exceptions.VaultError as exc:
                 raise VaultError(path, f"{type(exc).__name__} {_errors(exc)}") from None
+            except requests.RequestException as exc:
+                # InvalidURL, InvalidSchema, ...: a request that could not even be sent.
+                raise VaultError(path, f"request not sent ({type(exc).__name__})") from None
             if attempt + 1 < attempts:
                 time.sleep(self.settings.backoff_s * (2**attempt))
         raise error
@@ -326,6 +436,7 @@ class VaultClient:
     def read(self, path: str, version: int | None = None) -> KVEntry:
         """A KV v2 entry. Current versions are re-read after ``cache_ttl_s``; old versions
         never change, so they stay cached (the cache is bounded either way)."""
+        check_path(path)
         key = (path, version)
         now = time.monotonic()
         with self._lock:
@@ -345,12 +456,15 @@ class VaultClient:
         )
         data = (resp.get("data") or {}).get("data")
         meta = (resp.get("data") or {}).get("metadata") or {}
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not isinstance(meta, dict):
             raise SecretInvalid(full, "response holds no data object")
+        version_read = meta.get("version", 0)
+        if isinstance(version_read, bool) or not isinstance(version_read, int):
+            raise SecretInvalid(full, "response metadata holds no integer version")
         entry = KVEntry(
             path=full,
             data=data,
-            version=int(meta.get("version", 0)),
+            version=version_read,
             created_time=str(meta.get("created_time", "")),
         )
         with self._lock:
@@ -377,6 +491,9 @@ class VaultClient:
         ``DatabaseLease.generation`` changes whenever the credentials do, so a caller
         knows to build a fresh connection pool.
         """
+        check_path(role, "database role")
+        if "/" in role:
+            raise VaultPathInvalid(ascii(role)[1:-1][:200], "database role must be one segment")
         with self._lock:
             lease = self._lease
             now = time.monotonic()
@@ -429,11 +546,20 @@ class VaultClient:
             return self._lease
 
     def health(self) -> dict[str, Any]:
-        """Seal status and version, unauthenticated; raises VaultUnavailable if unreachable."""
+        """Seal status and version (unauthenticated), the node in use and the client's
+        counters (logins, renewals, failovers: how it got through expiry and outages).
+        Raises VaultUnavailable if no node can be reached."""
         resp = self._call("sys/health", lambda: self._client.sys.read_health_status(method="GET"))
         if isinstance(resp, requests.Response):  # hvac returns the response for non-200 codes
             resp = resp.json()
-        return {"sealed": resp.get("sealed"), "version": resp.get("version")}
+        return {
+            "sealed": resp.get("sealed"),
+            "version": resp.get("version"),
+            "addr": self.addr,
+            "logins": self.logins,
+            "renewals": self.renewals,
+            "failovers": self.failovers,
+        }
 
 
 def _errors(exc: hvac.exceptions.VaultError) -> str:
@@ -448,6 +574,10 @@ def _read_private_file(path: Path, what: str) -> str:
         st = path.stat()
     except FileNotFoundError:
         raise VaultLoginFailed(str(path), f"{what} does not exist") from None
+    except OSError as exc:
+        raise VaultLoginFailed(str(path), f"{what} cannot be read ({exc.strerror})") from None
+    except ValueError:  # a NUL byte in the path
+        raise VaultLoginFailed(ascii(str(path))[1:-1], f"{what}: not a usable path") from None
     if not stat.S_ISREG(st.st_mode):
         raise VaultLoginFailed(str(path), f"{what} is not a regular file")
     if st.st_uid != os.geteuid():
@@ -460,9 +590,11 @@ def _read_private_file(path: Path, what: str) -> str:
             f"{what} is readable by others (mode {stat.S_IMODE(st.st_mode):04o}); it must be 0600",
         )
     try:
-        value = path.read_text().strip()
+        value = path.read_bytes().decode("utf-8").strip()
     except OSError as exc:
         raise VaultLoginFailed(str(path), f"{what} cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise VaultLoginFailed(str(path), f"{what} is not UTF-8 text") from None
     if not value:
         raise VaultLoginFailed(str(path), f"{what} is empty")
     return value
