@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,13 @@ from fixtures.process import group_members
 
 ROOT = Path(__file__).resolve().parent.parent
 INNER = ROOT / "tests" / "data" / "inner_session.py"
+# One sign-off scenario per Examples row naming an environment, in every feature of the
+# sign-off (faults.feature is not one: it breaks servers of its own, outside the gate).
+SIGNOFF_SCENARIOS = sum(
+    len(re.findall(r"(?m)^\s*\|\s*(?:dev|staging|prod)\s*\|", p.read_text()))
+    for p in (ROOT / "features").glob("*.feature")
+    if p.name != "faults.feature"
+)
 TIMEOUT_S = 180
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,13 @@ from pathlib import Path
 import orjson
 import pytest
 from hygiene_scan import unexpected
-from inner_pytest import gate_command, probed_env, run_tmpdir, wait_nothing_left
+from inner_pytest import (
+    SIGNOFF_SCENARIOS,
+    gate_command,
+    probed_env,
+    run_tmpdir,
+    wait_nothing_left,
+)
 
 from compliance.criteria import CRITERIA
 from compliance.secret import Secret, assert_no_leak
@@ -36,13 +41,7 @@ from compliance.secret import Secret, assert_no_leak
 ROOT = Path(__file__).resolve().parent.parent
 SKETCH_TARGET = ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml"
 INNER_TIMEOUT_S = 900
-# One scenario per Examples row naming an environment, in every feature of the sign-off
-# (faults.feature is not one: it breaks servers of its own, outside the gate).
-SCENARIOS = sum(
-    len(re.findall(r"(?m)^\s*\|\s*(?:dev|staging|prod)\s*\|", p.read_text()))
-    for p in (ROOT / "features").glob("*.feature")
-    if p.name != "faults.feature"
-)
+SCENARIOS = SIGNOFF_SCENARIOS
 EXPIRED_WAIVER = """
 [[waiver]]
 criterion = "vault_running"
