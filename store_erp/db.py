@@ -5,16 +5,28 @@ operator revokes it during rotation, which drops the role and ends its sessions.
 A query that fails because its login is gone gets one retry on a new login, with a
 fresh pool; a query that fails for any other reason is not retried. Each unit of
 work is one transaction, so a failure never leaves half an order behind.
+
+Revocation is not atomic from the app's side: Vault ends the login's sessions, then
+drops the role, in one transaction. In between, the login still works, so a failed
+query can be diagnosed "ok", retried on a fresh pool with the same login, and fail
+again once the drop commits. A connection can also authenticate just before the drop
+commits and then be refused ('role "..." does not exist', 'permission denied for
+database'), or be opened in the window and outlive the drop without the login's
+privileges ("permission denied for schema"). All of these are "login gone": the
+fresh-pool retry and the new-login retry are each allowed once per unit of work, and
+a permission error is retried only if the login is gone.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 import psycopg
+from psycopg.errors import InsufficientPrivilege
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from store_erp.config import DatabaseTarget, SecretSource
@@ -31,8 +43,13 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be used right now; the message says why (never a password)."""
 
 
-# What PostgreSQL says to a login that was dropped (lease revoked or expired).
-_LOGIN_REFUSED = ("password authentication failed",)
+# What PostgreSQL says to a login that was dropped (lease revoked or expired): refused at
+# authentication, or authenticated just before the drop committed and then not found, or
+# found without the group membership (and so the CONNECT privilege) the drop took away.
+_LOGIN_REFUSED = re.compile(
+    r'password authentication failed|role "[^"]*" does not exist'
+    r"|permission denied for database"
+)
 
 
 class Database:
@@ -75,12 +92,13 @@ class Database:
 
     def run(self, work: Callable[[psycopg.Connection], T]) -> T:
         """Run ``work`` in one transaction. If the connection fails, find out why before
-        retrying once: a dropped login gets a new lease and a fresh pool, a broken pooled
-        connection a fresh pool, and a database that is down a DatabaseUnavailable (asking
-        Vault for logins while PostgreSQL is down would only pile up leases)."""
+        retrying: a dropped login gets a new lease and a fresh pool, a broken pooled
+        connection a fresh pool (each at most once), and a database that is down a
+        DatabaseUnavailable (asking Vault for logins while PostgreSQL is down would only
+        pile up leases)."""
         stale: int | None = None
         broken: ConnectionPool | None = None
-        attempt = 0
+        retried: set[str] = set()  # "fresh pool", "new login": each at most once
         swaps = 0
         while True:
             target = self._source.database(stale_generation=stale)
@@ -99,9 +117,12 @@ class Database:
                     ) from None
                 broken = None
                 continue
-            except (psycopg.OperationalError, PoolTimeout) as exc:
+            except (psycopg.OperationalError, PoolTimeout, InsufficientPrivilege) as exc:
                 verdict, reason = _diagnose(target)
-                if verdict == "down" or attempt == 1:
+                retry = "new login" if verdict == "login gone" else "fresh pool"
+                if isinstance(exc, InsufficientPrivilege) and verdict != "login gone":
+                    raise  # a privilege the login lacks: a defect to see, not to retry
+                if verdict == "down" or retry in retried:
                     raise DatabaseUnavailable(
                         f"database {target.dbname}@{target.host}:{target.port}: "
                         f"{reason or type(exc).__name__ + ': ' + _describe(exc)}"
@@ -114,7 +135,7 @@ class Database:
                 )
                 stale = target.generation if verdict == "login gone" else None
                 broken = pool
-                attempt += 1
+                retried.add(retry)
 
     def close(self) -> None:
         with self._lock:
@@ -141,9 +162,12 @@ def _diagnose(target: DatabaseTarget) -> tuple[str, str]:
             return "ok", ""
     except psycopg.OperationalError as exc:
         reason = _describe(exc)
-        if any(m in reason.lower() for m in _LOGIN_REFUSED):
-            return "login gone", reason
-        return "down", reason
+        return ("login gone" if login_refused(reason) else "down"), reason
+
+
+def login_refused(reason: str) -> bool:
+    """Whether PostgreSQL's ``reason`` for refusing a connection means its login is gone."""
+    return _LOGIN_REFUSED.search(reason.lower()) is not None
 
 
 def _describe(exc: BaseException) -> str:
