@@ -31,6 +31,7 @@ from store_erp.vault_client import VaultClient, VaultSettings
 pytestmark = pytest.mark.servers
 
 COUNT_ORDERS = "SELECT count(*) FROM store.orders"
+END_SESSIONS = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s"
 
 
 def _database(world: World, tmp_path: Path) -> tuple[Database, VaultClient]:
@@ -52,18 +53,14 @@ def _begin_revocation(world: World, dbname: str, user: str) -> psycopg.Connectio
     login's sessions are ended, the drop is not committed yet."""
     assert world.pg is not None
     revoker = world.pg.connect(dbname)
-    revoker.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (user,)
-    )
+    revoker.execute(END_SESSIONS, (user,))
     revoker.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
-    # pg_terminate_backend only signals: wait until the sessions have really ended
+    # pg_terminate_backend only signals: wait until the sessions have really ended, and
+    # end those the pool opened meanwhile (it grows in the background), so that the test
+    # knows which sessions exist in the window: none
     with world.pg.connect(dbname, autocommit=True) as watcher:
         wait_until(
-            lambda: (
-                not watcher.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE usename = %s", (user,)
-                ).fetchone()
-            ),
+            lambda: not watcher.execute(END_SESSIONS, (user,)).fetchall(),
             10,
             "the revoked login's sessions ended",
         )
