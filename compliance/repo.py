@@ -24,7 +24,7 @@ import tempfile
 import threading
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -572,6 +572,7 @@ def check_no_secrets_in_repo(
     exclude: Sequence[str] = (),
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     allowed: Mapping[str, str] | None = None,
+    scanner: Callable[..., ScanReport] | None = None,
 ) -> CheckResult:
     """No secret in ``repo``'s working tree, untracked files, history or the app's logs.
 
@@ -580,6 +581,8 @@ def check_no_secrets_in_repo(
     ``exclude`` names globs of paths that are meant to hold fakes (known-bad fixtures).
     ``allowed`` maps reviewed fingerprints of false positives to the reviewer's reason
     (see :func:`load_allowlist`); it never allows a known value or a committed .env.
+    ``scanner`` stands in for :func:`scan` with its signature (the harness passes one
+    that scans once per session, fixtures/scan_cache.py).
     """
     evidence: list[Evidence] = []
     findings: list[str] = []
@@ -591,7 +594,7 @@ def check_no_secrets_in_repo(
         evidence.append(Evidence(str(repo), "not scanned"))
         return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
     try:
-        report = scan(
+        report = (scanner or scan)(
             [repo],
             known_values=known_values,
             history=True,
