@@ -24,17 +24,13 @@ from fixtures.reaper import Reaper
 from fixtures.world import boot, bootstrap
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    args = parser.parse_args()
-
+def measure(rounds: int = 5) -> dict:
+    """Boot and bootstrap ``rounds`` times; every round's timings and their summary."""
     backend = ProcessBackend(resolve_vault_binary(), resolve_pg_bindir())
     reaper = Reaper()
     rows: list[dict[str, float]] = []
     try:
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             started = time.monotonic()
             world = boot(backend, reaper)
             try:
@@ -44,7 +40,6 @@ def main() -> int:
                 world.stop()
     finally:
         reaper.close()
-
     summary = {
         key: {
             "median": statistics.median(r[key] for r in rows),
@@ -53,6 +48,17 @@ def main() -> int:
         }
         for key in rows[0]
     }
+    return {"rounds": rows, "summary": summary}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+
+    figures = measure(args.rounds)
+    summary = figures["summary"]
     print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({args.rounds} rounds)")
     for key, s in summary.items():
         print(f"{key:<22}{s['median']:>10.2f}{s['min']:>10.2f}{s['max']:>10.2f}")
@@ -61,7 +67,7 @@ def main() -> int:
         if key.endswith("_ready_s"):
             print(f"  {key} / boot_s = {summary[key]['median'] / boot_median:.2f}")
     if args.json:
-        args.json.write_text(json.dumps({"rounds": rows, "summary": summary}, indent=2))
+        args.json.write_text(json.dumps(figures, indent=2))
     return 0
 
 
