@@ -5,6 +5,9 @@ Servers start concurrently (PostgreSQL, the dev-mode server, the server-mode
 server with init and unseal); the figure is the wall time until all answer, and,
 separately, the bootstrap that follows. Absolute seconds are noisy on shared
 machines, so the per-server figures are also shown as ratios of the whole.
+
+``--backend docker`` measures the Docker backend; ``--backend process --backend docker``
+interleaves rounds of both and shows the Docker/process ratio of the medians.
 """
 
 from __future__ import annotations
@@ -18,29 +21,38 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixtures.backends import ProcessBackend
-from fixtures.binaries import resolve_pg_bindir, resolve_vault_binary
+from fixtures.backends import Backend, BackendOptions, make_backend
 from fixtures.reaper import Reaper
 from fixtures.world import boot, bootstrap
 
 
-def measure(rounds: int = 5) -> dict:
-    """Boot and bootstrap ``rounds`` times; every round's timings and their summary."""
-    backend = ProcessBackend(resolve_vault_binary(), resolve_pg_bindir())
+def measure(rounds: int = 5, backend_names: tuple[str, ...] = ("process",)) -> dict:
+    """Boot and bootstrap ``rounds`` times per backend (interleaved); each round's timings."""
     reaper = Reaper()
-    rows: list[dict[str, float]] = []
+    backends: list[Backend] = [
+        make_backend(name, reaper, BackendOptions()) for name in backend_names
+    ]
+    per_backend: dict[str, list[dict[str, float]]] = {b.name: [] for b in backends}
     try:
         for _ in range(rounds):
-            started = time.monotonic()
-            world = boot(backend, reaper)
-            try:
-                bootstrap(world)
-                rows.append({**world.timings, "total_s": time.monotonic() - started})
-            finally:
-                world.stop()
+            for backend in backends:
+                started = time.monotonic()
+                world = boot(backend, reaper)
+                try:
+                    bootstrap(world)
+                    per_backend[backend.name].append(
+                        {**world.timings, "total_s": time.monotonic() - started}
+                    )
+                finally:
+                    world.stop()
     finally:
         reaper.close()
-    summary = {
+    return per_backend
+
+
+def summarize(rows: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Median, min and max of every figure over the rounds."""
+    return {
         key: {
             "median": statistics.median(r[key] for r in rows),
             "min": min(r[key] for r in rows),
@@ -48,27 +60,38 @@ def measure(rounds: int = 5) -> dict:
         }
         for key in rows[0]
     }
-    return {"rounds": rows, "summary": summary}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--backend", action="append", choices=["process", "docker"], default=None)
     args = parser.parse_args()
 
-    figures = measure(args.rounds)
-    summary = figures["summary"]
-    print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({args.rounds} rounds)")
+    per_backend = measure(args.rounds, tuple(args.backend or ["process"]))
+    totals = {}
+    for name, rows in per_backend.items():
+        print(f"backend: {name}")
+        totals[name] = _report(rows, args.rounds)
+    if len(totals) == 2:
+        print(f"docker / process (total_s medians) = {totals['docker'] / totals['process']:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(per_backend, indent=2))
+    return 0
+
+
+def _report(rows: list[dict[str, float]], rounds: int) -> float:
+    """Print one backend's figures; return its median total."""
+    summary = summarize(rows)
+    print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({rounds} rounds)")
     for key, s in summary.items():
         print(f"{key:<22}{s['median']:>10.2f}{s['min']:>10.2f}{s['max']:>10.2f}")
     boot_median = summary["boot_s"]["median"]
     for key in summary:
         if key.endswith("_ready_s"):
             print(f"  {key} / boot_s = {summary[key]['median'] / boot_median:.2f}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0
+    return summary["total_s"]["median"]
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vault-gate-bench-") as tmp:
         work = Path(tmp)
         if "boot" not in skip:
-            figures["boot"] = boot.measure(args.boot_rounds)["summary"]
+            figures["boot"] = boot.summarize(boot.measure(args.boot_rounds)["process"])
         if "gate" not in skip:
             clone = fresh_clone(work)
             figures["gate"] = run_gate(clone, work, 0)

@@ -384,9 +384,12 @@ def _same_file(a: str, b: Path) -> bool:
 
 
 def _judge_devices(
-    devices: dict[str, Any], profile: Profile, audit_log: Path
+    devices: dict[str, Any], profile: Profile, audit_log: Path | None
 ) -> tuple[list[Evidence], list[str], list[str]]:
-    """(evidence, findings, devices writing to ``audit_log``) for the profile's devices."""
+    """(evidence, findings, devices writing to ``audit_log``) for the profile's devices.
+
+    ``audit_log`` None: the log is not at hand (live mode against a remote server), so
+    where a device writes is shown but not compared."""
     evidence, findings, writers = [], [], []
     listed = ", ".join(sorted(k for k in devices if isinstance(devices[k], dict))) or "none"
     evidence.append(Evidence("sys/audit", f"enabled devices: {listed}"))
@@ -412,6 +415,8 @@ def _judge_devices(
             findings.append(
                 f"audit device {device}/ has log_raw on: secret values reach its log unhashed"
             )
+        if audit_log is None:
+            continue
         if _same_file(file_path, audit_log):
             writers.append(device)
         elif kind == "file":

@@ -1,10 +1,11 @@
 """``vault-gate``: the checks from a command line, without pytest.
 
-    vault-gate scan PATH... [--history] [--json] [--exclude GLOB]...
+    vault-gate scan PATH... [--history] [--json] [--exclude GLOB]... [--sarif FILE]
     vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
     vault-gate policy capabilities --policy FILE... --path PATH
     vault-gate policy check --policy FILE... --env ENV [--json]
     vault-gate audit summary LOG
+    vault-gate check --env ENV --addr URL [--ca-cert FILE] [--target FILE] [--json] ...
 
 Exit codes: 0 nothing found / check passed, 1 findings / check failed, 2 bad input
 (the message names what was wrong). Output never carries a secret value: findings
@@ -71,12 +72,22 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
+    if args.sarif and not args.sarif.parent.is_dir():
+        raise UsageError(f"--sarif {args.sarif}: directory {args.sarif.parent} does not exist")
     findings = scan_paths(
         args.paths,
         known_values=_known_values(args.known_values),
         history=args.history,
         exclude=args.exclude,
     )
+    if args.sarif:
+        from compliance.repo import sarif_report
+        from compliance.sarif import write_sarif
+
+        try:
+            write_sarif(args.sarif, sarif_report(findings))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--sarif {args.sarif}: {exc}") from None
     if args.json:
         _print_json([f.to_json() for f in findings])
     else:
@@ -145,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("--history", action="store_true", help="also every commit of a git repo")
     scan.add_argument("--json", action="store_true", help="findings as JSON")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    scan.add_argument("--sarif", type=Path, metavar="FILE", help="also write findings as SARIF")
     scan.add_argument(
         "--known-values",
         type=Path,
@@ -178,6 +190,10 @@ def parser() -> argparse.ArgumentParser:
     summary = asub.add_parser("summary", help="counts by type, operation, path, accessor")
     summary.add_argument("log", type=Path)
     summary.set_defaults(func=cmd_audit_summary)
+
+    from compliance.live.command import register as register_live_check
+
+    register_live_check(sub)
     return p
 
 

@@ -24,6 +24,19 @@ class AppRoleSettings:
     token_ttl: str = "1h"  # noqa: S105 - a duration
     token_max_ttl: str = "4h"  # noqa: S105 - a duration
     secret_id_num_uses: int = 0
+    # Networks the role's secret_ids and tokens must be bound to (secret_id_bound_cidrs,
+    # token_bound_cidrs); empty: not required. Judged by live mode (compliance/live).
+    bound_cidrs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KvSettings:
+    """KV v2 versioning on the app's mount: rotation needs the previous version kept
+    (a grace window, a rollback), so at least ``min_versions`` versions, and versions
+    not auto-deleted sooner than ``min_delete_version_after`` (0 on the server: never)."""
+
+    min_versions: int = 2
+    min_delete_version_after: str = "24h"
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class Profile:
     revoke_root_token: bool
     env_fallback_allowed: bool
     approle: AppRoleSettings = field(default_factory=AppRoleSettings)
+    kv: KvSettings = field(default_factory=KvSettings)
 
     @property
     def approle_name(self) -> str:
@@ -136,6 +150,8 @@ def with_approle_settings(
     values: dict[str, object] = {
         k: int(v) if k == "secret_id_num_uses" else v for k, v in overrides.items()
     }
+    if "bound_cidrs" in values:
+        values["bound_cidrs"] = tuple(c.strip() for c in str(values["bound_cidrs"]).split(","))
     return {
         name: replace(p, approle=replace(p.approle, **values))  # type: ignore[arg-type]
         for name, p in profiles.items()

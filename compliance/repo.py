@@ -37,6 +37,7 @@ from detect_secrets.util.code_snippet import get_code_snippet
 
 from compliance import detectors
 from compliance.result import CheckResult, Evidence
+from compliance.sarif import SarifFinding, sarif_log
 from compliance.secret import Secret, fingerprint
 
 CRITERION = "no_secrets_in_repo"
@@ -97,6 +98,25 @@ class RepoFinding:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.kind} ({self.fingerprint}) [{self.where}]"
+
+    def to_sarif(self) -> SarifFinding:
+        """This finding as a SARIF result: the kind is the rule, the text names the
+        fingerprint (never the value)."""
+        fp = None if self.fingerprint == NO_FINGERPRINT else self.fingerprint
+        message = f"{self.kind} ({self.fingerprint}) [{self.where}]"
+        return SarifFinding(rule_id(self.kind), message, self.path, self.line, fingerprint=fp)
+
+
+def rule_id(kind: str) -> str:
+    """A finding kind as a SARIF rule id: "Vault/OpenBao token" -> "vault-openbao-token"."""
+    return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+
+
+def sarif_report(findings: Iterable[RepoFinding]) -> dict[str, object]:
+    """A SARIF 2.1.0 log of the scan's findings (see :mod:`compliance.sarif`)."""
+    findings = list(findings)
+    rules = {rule_id(f.kind): f.kind for f in findings}
+    return sarif_log([f.to_sarif() for f in findings], rules)
 
 
 @dataclass

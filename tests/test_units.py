@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
 from compliance.profiles import ENVIRONMENTS, PROFILES, ServerMode, profile, servers
 from compliance.secret import Secret, fingerprint
-from fixtures.backends import BackendName, BackendUnavailable, choose
+from fixtures.backends import BackendName, BackendOptions, BackendUnavailable, choose, make_backend
 from fixtures.binaries import BinaryError, Flavor, parse_version
+from fixtures.containers import images
 
 
 def test_three_environments_in_order() -> None:
@@ -64,13 +66,36 @@ def test_parse_version_rejects_others() -> None:
 
 def test_backend_choice() -> None:
     assert choose("process") is BackendName.PROCESS
-    # auto never picks a backend that is not built, even where an engine answers
-    assert choose("auto", engine_answers=True) is BackendName.PROCESS
+    assert choose("process", engine_answers=True) is BackendName.PROCESS
+    # auto: Docker where an engine answers, unless local binaries were named
+    assert choose("auto", engine_answers=True) is BackendName.DOCKER
+    assert choose("auto", engine_answers=True, process_options=True) is BackendName.PROCESS
     assert choose("auto", engine_answers=False) is BackendName.PROCESS
-    with pytest.raises(BackendUnavailable, match=r"docker backend .* not built yet"):
-        choose("docker", engine_answers=True)
+    assert choose("docker", engine_answers=True) is BackendName.DOCKER
+    with pytest.raises(BackendUnavailable, match="no Docker engine answers"):
+        choose("docker", engine_answers=False)
     with pytest.raises(BackendUnavailable, match="unknown backend 'podman'"):
         choose("podman")
+
+
+def test_docker_backend_refuses_process_options() -> None:
+    """--vault-binary with --backend docker is a mistake, said before anything starts."""
+    with pytest.raises(BackendUnavailable, match="--vault-binary and --pg-bindir are for"):
+        make_backend("docker", None, BackendOptions(vault_binary="/usr/bin/vault"))  # type: ignore[arg-type]
+
+
+def test_image_options_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Option beats env var beats the official image at the wheels' versions."""
+    monkeypatch.delenv(images.VAULT_IMAGE_ENV, raising=False)
+    monkeypatch.delenv(images.PG_IMAGE_ENV, raising=False)
+    bao = images.wheel_bao_version()
+    assert images.vault_image() == f"openbao/openbao:{bao}"
+    assert re.fullmatch(r"postgres:\d+\.\d+", images.pg_image())
+    monkeypatch.setenv(images.VAULT_IMAGE_ENV, "hashicorp/vault:1.18")
+    assert images.vault_image() == "hashicorp/vault:1.18"
+    assert images.vault_image("openbao/openbao:2.6.0") == "openbao/openbao:2.6.0"
+    monkeypatch.setenv(images.PG_IMAGE_ENV, "postgres:17")
+    assert images.pg_image() == "postgres:17"
 
 
 def test_secret_shows_only_a_fingerprint() -> None:

@@ -15,6 +15,8 @@ def test_inner(world):
         "pids": world.processes(),
         "dirs": [str(d) for d in world.directories()],
         "reaper": world.reaper.pid,
+        "reaper_session": world.reaper.session_id,
+        "backend": world.backend,
         "token_ttl": {
             name: env.operator().auth.approle.read_role(role_name=env.profile.approle_name)["data"][
                 "token_ttl"

@@ -1,0 +1,118 @@
+"""What live mode reads, as data, and the judge of a policy meant for its token.
+
+:data:`READS` lists every authenticated request the live checks make, with an
+example path; ``vault/policies/auditor.hcl`` must grant each of them and nothing
+else. :func:`check_read_only_policy` judges a policy (the file, or what the
+server holds for the gate's token) with the sign-off's policy matcher
+(:class:`compliance.policy.Acl`, the server's own rules):
+
+* no capability but read and list, and sudo only where the server demands it
+  for a read (``sys/audit``, ``auth/token/accessors``); the one exception is
+  ``update`` on ``auth/token/lookup-accessor``, a lookup Vault serves only as a POST;
+* no rule that no live read needs;
+* no secret value reachable: KV ``data/``, dynamic credentials, cubbyhole, raw storage;
+* (``complete``) every read live mode makes is granted, or that check would only
+  say "not checked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compliance.live.client import LOOKUP_BY_POST
+from compliance.policy import DENY, Acl, Pattern, Policy
+from compliance.result import CheckResult, Evidence
+
+CRITERION = "auditor_policy"
+READ_CAPS = frozenset({"read", "list"})
+
+# (example path as sys/capabilities is asked, capability, the check that reads it)
+READS: tuple[tuple[str, str, str], ...] = (
+    ("sys/audit", "read", "audit devices"),
+    ("sys/config/state/sanitized", "read", "listeners and storage"),
+    ("sys/mounts", "read", "the KV mount's type"),
+    ("sys/policies/acl/store-erp-production", "read", "the app's policies"),
+    ("auth/approle/role/store-erp-production", "read", "AppRole settings"),
+    ("secret/config", "read", "KV versioning"),
+    ("secret/metadata/store-erp/production/", "list", "the secret tree's names"),
+    ("secret/metadata/store-erp/production/flask", "read", "an entry's versions"),
+    ("secret/subkeys/store-erp/production/flask", "read", "an entry's key names"),
+    ("auth/token/lookup-self", "read", "the gate's own token"),
+    ("auth/token/accessors/", "list", "root tokens left"),
+    (LOOKUP_BY_POST, "update", "root tokens left"),
+)
+# Reads the server guards with sudo (PathsSpecial.Root in the server's source).
+SUDO_NEEDED = ("sys/audit", "auth/token/accessors/")
+# Paths whose answers hold secret values or credentials: never readable by the gate.
+VALUE_PROBES = (
+    "secret/data/store-erp/production/flask",
+    "secret/data/store-erp/staging/flask",
+    "secret/data/other-app/x",
+    "database/creds/store-erp-production",
+    "cubbyhole/x",
+    "sys/raw/core",
+    "sys/wrapping/unwrap",
+    "auth/token/create",
+)
+
+
+def _reads(example: str, pattern: Pattern) -> bool:
+    """Whether a rule with ``pattern`` would decide a request to ``example``."""
+    if pattern.kind.value == "exact":
+        return pattern.key in (example, example.rstrip("/"))
+    return (
+        pattern.priority(example) is not None or pattern.priority(example.rstrip("/")) is not None
+    )
+
+
+def check_read_only_policy(
+    policies: Sequence[Policy], *, complete: bool = True, environment: str = "-"
+) -> CheckResult:
+    """Judge ``policies`` as the live-mode auditor's: see the module doc."""
+    findings: list[str] = []
+    evidence = [
+        Evidence(f"policy {p.source}", "; ".join(r.stanza() for r in p.rules) or "no rules")
+        for p in policies
+    ]
+    for policy in policies:
+        for rule in policy.rules:
+            if rule.is_deny:
+                continue
+            pattern = Pattern.of(rule.path)
+            where = f'{rule.source}: path "{rule.path}"'
+            extra = set(rule.grants) - READ_CAPS - {"sudo"}
+            if (
+                extra == {"update"}
+                and pattern.kind.value == "exact"
+                and pattern.key == LOOKUP_BY_POST
+            ):
+                extra = set()
+            if extra:
+                findings.append(f"{where} grants {', '.join(sorted(extra))}: the gate only reads")
+            if "sudo" in rule.grants and not any(_reads(p, pattern) for p in SUDO_NEEDED):
+                findings.append(f"{where} grants sudo where no live read needs it")
+            needed = [why for path, _, why in READS if _reads(path, pattern)]
+            if not needed:
+                findings.append(f"{where}: live mode never reads there")
+    acl = Acl(policies)
+    reached = {p: acl.capabilities(p) for p in VALUE_PROBES}
+    for path, caps in reached.items():
+        if caps != [DENY]:
+            findings.append(f"the policies reach {path} ({', '.join(caps)}): secret values")
+    evidence.append(
+        Evidence(
+            "paths holding values or credentials",
+            "; ".join(f"{p}={','.join(c)}" for p, c in reached.items()),
+        )
+    )
+    if complete:
+        granted = []
+        for path, cap, why in READS:
+            caps = acl.capabilities(path)
+            granted.append(f"{path}={','.join(caps)}")
+            if cap not in caps:
+                findings.append(f"{cap} on {path} is not granted: {why} would not be checked")
+            if path in SUDO_NEEDED and "sudo" not in caps:
+                findings.append(f"{path} needs sudo to be read: {why} would not be checked")
+        evidence.append(Evidence("the reads live mode makes", "; ".join(granted)))
+    return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
