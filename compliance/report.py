@@ -67,6 +67,8 @@ class SignOff:
     meta: dict[str, str]
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
     waiver_problems: list[str] = field(default_factory=list)
+    # Optional: named measurements (load runs, failover times), plain JSON values.
+    measurements: dict[str, dict] = field(default_factory=dict)
 
     def cell(self, criterion: str, environment: str) -> Cell:
         key = (criterion, environment)
@@ -118,6 +120,7 @@ def to_json(signoff: SignOff) -> dict:
             }
             for c in signoff.criteria()
         ],
+        **({"measurements": signoff.measurements} if signoff.measurements else {}),
     }
 
 
@@ -176,6 +179,9 @@ def to_markdown(signoff: SignOff) -> str:
                 lines.append(f"  - waived by {w.owner} until {w.expires}: {w.reason}")
             lines += [f"  - {f}" for r in cell.results for f in r.findings]
             lines += [f"  - {_first_line(e)}" for e in cell.errors]
+    if signoff.measurements:
+        lines += ["", "### Measurements", ""]
+        lines += [f"- **{k}**: {measurement_line(v)}" for k, v in signoff.measurements.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -237,7 +243,14 @@ def to_html(signoff: SignOff) -> str:
             if cell is not None:
                 sections.append(_html_cell(c, cell))
     waivers = f"<h2>Waiver problems</h2><ul>{''.join(problems)}</ul>" if problems else ""
-    return head + "".join(rows) + waivers + "".join(sections) + "</body></html>\n"
+    measured = ""
+    if signoff.measurements:
+        items = "".join(
+            f"<li><b>{e(k)}</b>: {e(measurement_line(v))}</li>"
+            for k, v in signoff.measurements.items()
+        )
+        measured = f"<h2 id=measurements>Measurements</h2><ul>{items}</ul>"
+    return head + "".join(rows) + waivers + measured + "".join(sections) + "</body></html>\n"
 
 
 def _html_cell(c: Criterion, cell: Cell) -> str:
@@ -279,6 +292,19 @@ def _meta_line(signoff: SignOff) -> str:
     return " · ".join(f"{k}: {v}" for k, v in m.items())
 
 
+def measurement_line(values: dict) -> str:
+    """One line for a measurement: ``key value`` pairs, nested dicts flattened with dots."""
+
+    def flat(prefix: str, value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [p for k, v in value.items() for p in flat(f"{prefix}{k}.", v)]
+        if isinstance(value, list):
+            return [f"{prefix[:-1]}: {'; '.join(str(x) for x in value)}"] if value else []
+        return [f"{prefix[:-1]} {value}"]
+
+    return ", ".join(flat("", values))
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
@@ -299,4 +325,6 @@ def write_all(signoff: SignOff, directory: Path) -> list[Path]:
     return paths
 
 
-__all__: Sequence[str] = ("Cell", "SignOff", "Status", "to_json", "to_markdown", "write_all")
+__all__: Sequence[str] = (
+    "Cell", "SignOff", "Status", "measurement_line", "to_json", "to_markdown", "write_all",
+)  # fmt: skip

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from store_erp.config import DatabaseTarget, SecretSource
 
@@ -23,6 +23,7 @@ log = logging.getLogger("store_erp.db")
 T = TypeVar("T")
 
 POOL_MAX = 4
+MAX_POOL_SWAPS = 5
 CONNECT_TIMEOUT_S = 3
 
 
@@ -45,9 +46,15 @@ class Database:
     def generation(self) -> int | None:
         return self._generation
 
-    def _pool_for(self, target: DatabaseTarget, *, fresh: bool = False) -> ConnectionPool:
+    def _pool_for(
+        self, target: DatabaseTarget, *, broken: ConnectionPool | None = None
+    ) -> ConnectionPool:
+        """The pool for ``target``'s login. ``broken`` is a pool whose connection just
+        failed: it is replaced, unless another thread already did (replacing it again
+        would close the pool that thread is about to use)."""
         with self._lock:
-            if not fresh and self._pool is not None and self._generation == target.generation:
+            current = self._pool is not None and self._generation == target.generation
+            if current and (broken is None or self._pool is not broken):
                 return self._pool
             old, self._pool = (
                 self._pool,
@@ -72,13 +79,26 @@ class Database:
         connection a fresh pool, and a database that is down a DatabaseUnavailable (asking
         Vault for logins while PostgreSQL is down would only pile up leases)."""
         stale: int | None = None
-        fresh = False
-        for attempt in range(2):
+        broken: ConnectionPool | None = None
+        attempt = 0
+        swaps = 0
+        while True:
             target = self._source.database(stale_generation=stale)
-            pool = self._pool_for(target, fresh=fresh)
+            pool = self._pool_for(target, broken=broken)
             try:
                 with pool.connection() as conn, conn.transaction():
                     return work(conn)
+            except PoolClosed:
+                # Another thread replaced the pool between our taking it and asking it for
+                # a connection (no work was started): take the new one, a bounded few times.
+                swaps += 1
+                if swaps > MAX_POOL_SWAPS:
+                    raise DatabaseUnavailable(
+                        f"database {target.dbname}@{target.host}:{target.port}: "
+                        "connection pools replaced faster than they could be used"
+                    ) from None
+                broken = None
+                continue
             except (psycopg.OperationalError, PoolTimeout) as exc:
                 verdict, reason = _diagnose(target)
                 if verdict == "down" or attempt == 1:
@@ -93,8 +113,8 @@ class Database:
                     " and a new login" if verdict == "login gone" else "",
                 )
                 stale = target.generation if verdict == "login gone" else None
-                fresh = True
-        raise AssertionError("unreachable")  # pragma: no cover
+                broken = pool
+                attempt += 1
 
     def close(self) -> None:
         with self._lock:

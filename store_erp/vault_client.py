@@ -87,7 +87,13 @@ class SecretInvalid(VaultError):
 
 @dataclass(frozen=True)
 class VaultSettings:
-    """How the app reaches Vault. Only non-secret things, plus where the secret_id lies."""
+    """How the app reaches Vault. Only non-secret things, plus where the secret_id lies.
+
+    ``addr`` may list several nodes of one cluster, comma-separated (``VAULT_ADDR``):
+    the client uses one and moves to the next when it cannot be reached or answers
+    that it is sealed or has no active node, so a production app survives the loss of
+    the node it was talking to. A standby forwards or redirects to the active node.
+    """
 
     addr: str
     role_id: str
@@ -101,6 +107,10 @@ class VaultSettings:
     backoff_s: float = 0.1
     cache_ttl_s: float = 2.0
     cache_max_entries: int = 64
+
+    @property
+    def addrs(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.addr.split(",") if a.strip())
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> VaultSettings:
@@ -183,8 +193,10 @@ class VaultClient:
 
     def __init__(self, settings: VaultSettings) -> None:
         self.settings = settings
+        self._addrs = settings.addrs or (settings.addr,)
+        self._addr_index = 0
         self._client = hvac.Client(
-            url=settings.addr,
+            url=self._addrs[0],
             verify=settings.ca_file or True,
             timeout=settings.timeout_s,
         )
@@ -204,6 +216,24 @@ class VaultClient:
         self._replace_lease = False
         self.logins = 0
         self.renewals = 0
+        self.failovers = 0
+
+    @property
+    def addr(self) -> str:
+        """The node in use (one of ``VAULT_ADDR``'s)."""
+        return str(self._client.url)
+
+    def _next_node(self, failed: str, why: str) -> None:
+        """Move to the next address of ``VAULT_ADDR``, unless another thread already did."""
+        if len(self._addrs) < 2:
+            return
+        with self._lock:
+            if self._client.url != failed:
+                return
+            self._addr_index = (self._addr_index + 1) % len(self._addrs)
+            self._client.url = self._addrs[self._addr_index]
+            self.failovers += 1
+        log.warning("vault: %s %s; trying %s", failed, why, self._addrs[self._addr_index])
 
     # -- authentication -------------------------------------------------------------
 
@@ -218,7 +248,7 @@ class VaultClient:
             wrapping_token = _read_private_file(s.wrapped_secret_id_file, "wrapped secret_id file")
             # The wrapping token authenticates its own unwrap (no other token needed).
             unwrapper = hvac.Client(
-                url=s.addr, token=wrapping_token, verify=s.ca_file or True, timeout=s.timeout_s
+                url=self.addr, token=wrapping_token, verify=s.ca_file or True, timeout=s.timeout_s
             )
             try:
                 resp = self._call("sys/wrapping/unwrap", unwrapper.sys.unwrap)
@@ -233,6 +263,12 @@ class VaultClient:
                 raise SecretInvalid("sys/wrapping/unwrap", "wrapped response holds no secret_id")
             self._unwrapped_secret_id = Secret(secret_id)
         return self._unwrapped_secret_id
+
+    def _secret_id_origin(self) -> str:
+        s = self.settings
+        if s.secret_id_file is not None:
+            return str(s.secret_id_file)
+        return f"the wrapping token in {s.wrapped_secret_id_file}"
 
     def login(self) -> None:
         """AppRole login; raises VaultLoginFailed naming the cause on a refused secret_id."""
@@ -249,7 +285,9 @@ class VaultClient:
             except (VaultPermissionDenied, SecretInvalid, SecretMissing) as exc:
                 raise VaultLoginFailed(
                     path,
-                    f"AppRole login refused: {exc.cause} (is the secret_id expired or destroyed?)",
+                    f"AppRole login refused: {exc.cause}: the secret_id from "
+                    f"{self._secret_id_origin()} is not valid (expired, destroyed or used "
+                    "up); put a fresh one there (rotate_secrets.py secret-id)",
                 ) from exc
             auth = resp["auth"]
             self._token_ttl_s = int(auth.get("lease_duration") or 0)
@@ -283,8 +321,10 @@ class VaultClient:
 
     def _call(self, path: str, fn: Callable[[], T]) -> T:
         """One Vault call with retries on unavailability and errors that carry no values."""
-        attempts = max(1, self.settings.retries)
+        # Every node gets a try on top of the retries: a dead one costs one attempt.
+        attempts = max(1, self.settings.retries) + len(self._addrs) - 1
         for attempt in range(attempts):
+            node = self.addr
             try:
                 return fn()
             except requests.exceptions.SSLError:
@@ -294,12 +334,16 @@ class VaultClient:
                 ) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error: VaultError = VaultUnavailable(path, f"unreachable ({type(exc).__name__})")
-            except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized):
-                error = VaultUnavailable(path, "Vault is sealed or not initialised")
+                self._next_node(node, "is unreachable")
+            except (hvac.exceptions.VaultDown, hvac.exceptions.VaultNotInitialized) as exc:
+                error = VaultUnavailable(path, f"Vault is sealed or not initialised {_errors(exc)}")
+                self._next_node(node, "is sealed or has no active node")
             except hvac.exceptions.Unauthorized as exc:
                 raise VaultPermissionDenied(path, f"unauthorized {_errors(exc)}") from None
             except (hvac.exceptions.InternalServerError, hvac.exceptions.BadGateway) as exc:
                 error = VaultUnavailable(path, f"server error {_errors(exc)}")
+                if "active" in _errors(exc):  # "... active cluster node not found"
+                    self._next_node(node, "has no active node")
             except hvac.exceptions.Forbidden as exc:
                 raise VaultPermissionDenied(path, f"permission denied {_errors(exc)}") from None
             except hvac.exceptions.InvalidPath:
@@ -429,11 +473,20 @@ class VaultClient:
             return self._lease
 
     def health(self) -> dict[str, Any]:
-        """Seal status and version, unauthenticated; raises VaultUnavailable if unreachable."""
+        """Seal status and version (unauthenticated), the node in use and the client's
+        counters (logins, renewals, failovers: how it got through expiry and outages).
+        Raises VaultUnavailable if no node can be reached."""
         resp = self._call("sys/health", lambda: self._client.sys.read_health_status(method="GET"))
         if isinstance(resp, requests.Response):  # hvac returns the response for non-200 codes
             resp = resp.json()
-        return {"sealed": resp.get("sealed"), "version": resp.get("version")}
+        return {
+            "sealed": resp.get("sealed"),
+            "version": resp.get("version"),
+            "addr": self.addr,
+            "logins": self.logins,
+            "renewals": self.renewals,
+            "failovers": self.failovers,
+        }
 
 
 def _errors(exc: hvac.exceptions.VaultError) -> str:

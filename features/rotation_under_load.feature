@@ -1,0 +1,19 @@
+@success_criteria @rotation_works @load
+Feature: Rotation under load
+  The plan's "rotate secrets, verify the application still works", with clients
+  using the application while it happens: the JWT key and the database logins are
+  rotated three times under a bounded load. A client holding a valid token never sees
+  a failed request, and every token signed with a rotated-away key is refused once
+  its grace window has ended. Requests, failures and latency percentiles go into the
+  sign-off report.
+
+  Scenario Outline: Rotating the JWT key and the database logins three times under load in <environment>
+    Given the <environment> environment's Vault server
+    And the application running in <environment>
+    When clients use the application while an operator rotates the JWT key and the database logins 3 times
+    Then no request of a client with a valid token failed
+    And every token signed with a rotated-away key is refused once its grace window ends
+
+    Examples:
+      | environment |
+      | prod        |

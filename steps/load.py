@@ -1,0 +1,48 @@
+"""Steps of features/rotation_under_load.feature: rotation while clients use the app."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import parsers, then, when
+
+from fixtures.app import AppProcess
+from fixtures.bootstrap import BootstrappedEnvironment
+from fixtures.load_rotation import LoadRotation, old_tokens_refused, rotate_under_load
+from fixtures.signoff import record_measurement
+
+
+@when(
+    parsers.parse(
+        "clients use the application while an operator rotates the JWT key and the "
+        "database logins {times:d} times"
+    ),
+    target_fixture="load_rotation",
+)
+def rotate_while_loaded(
+    request: pytest.FixtureRequest,
+    environment: BootstrappedEnvironment,
+    app: AppProcess,
+    times: int,
+) -> LoadRotation:
+    run = rotate_under_load(environment, app, times)
+    record_measurement(
+        request.config,
+        f"rotation under load [{environment.profile.name}]",
+        run.measurement(),
+    )
+    return run
+
+
+@then("no request of a client with a valid token failed")
+def no_valid_request_failed(load_rotation: LoadRotation) -> None:
+    summary = load_rotation.summary
+    assert summary.requests > 0
+    assert summary.failures == 0, (
+        f"{summary.failures} of {summary.requests} requests failed: {summary.failure_examples}"
+    )
+
+
+@then("every token signed with a rotated-away key is refused once its grace window ends")
+def old_tokens_are_refused(load_rotation: LoadRotation, app: AppProcess) -> None:
+    problems = old_tokens_refused(load_rotation, app)
+    assert not problems, problems

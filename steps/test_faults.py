@@ -1,0 +1,13 @@
+"""features/faults.feature: each scenario breaks servers of its own (not the sign-off's).
+
+Not part of ``-k success_criteria``: these scenarios stop, seal, crash and fail over
+servers, which takes longer than a gate should. Run them with ``pytest -m faults``.
+"""
+
+from pathlib import Path
+
+from pytest_bdd import scenarios
+
+from steps.faults import *  # noqa: F403 - step definitions and fixtures, found by name
+
+scenarios(str(Path(__file__).resolve().parent.parent / "features" / "faults.feature"))
