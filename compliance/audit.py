@@ -190,7 +190,7 @@ def _entry(record: Record) -> AuditEntry:
         policies=tuple(p for p in policies if type(p) is str) if type(policies) is list else (),
         role_name=_str(_obj(auth.get("metadata")).get("role_name")),
         error=error_text(record.get("error")),
-        has_data=bool(_obj(record.get("response")).get("data")),
+        has_data=bool(_obj(_obj(record.get("response")).get("data"))),
     )
 
 
@@ -656,7 +656,8 @@ def check_app_reads_from_vault(
         error = record.get("error")
         if error:
             seen.failures[error_text(error)] += 1
-        elif not _obj(record.get("response")).get("data"):
+        elif not _obj(_obj(record.get("response")).get("data")):
+            # Vault answers a read with a data object; a list or a string there is not one.
             seen.failures["no data in the response"] += 1
         else:
             seen.ok += 1

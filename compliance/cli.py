@@ -60,9 +60,13 @@ def _known_values(path: Path | None) -> list[Secret]:
     try:
         if path.stat().st_mode & 0o077:
             raise UsageError(f"{path}: readable by others; known values belong in a 0600 file")
-        lines = path.read_text(encoding="utf-8").splitlines()
+        if not path.is_file():  # a FIFO would block forever
+            raise UsageError(f"{path}: not a regular file")
+        lines = path.read_bytes().decode("utf-8").splitlines()
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
     return [Secret(line) for line in lines if line.strip()]
 
 
@@ -100,6 +104,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_scan_env(args: argparse.Namespace) -> int:
     from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 
+    if args.pid <= 0 or not Path(f"/proc/{args.pid}").is_dir():
+        raise UsageError(f"{args.pid}: no such process")
     allow = set(DEFAULT_ALLOW) | set(args.allow)
     result = check_no_secrets_in_env(
         args.pid, args.env, _known_values(args.known_values), allow=allow
@@ -138,7 +144,8 @@ def cmd_audit_summary(args: argparse.Namespace) -> int:
     from compliance.audit import summarize
 
     if not args.log.is_file():
-        raise UsageError(f"{args.log}: no such file")
+        problem = "not a regular file" if args.log.exists() else "no such file"
+        raise UsageError(f"{args.log}: {problem}")
     _print_json(summarize(args.log))
     return EXIT_OK
 
@@ -198,6 +205,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for arg in sys.argv[1:] if argv is None else argv:
+        # Bytes that are not UTF-8 arrive as lone surrogates and would fail at output.
+        if any("\ud800" <= c <= "\udfff" for c in arg):
+            print(f"vault-gate: error: argument {arg!a} is not valid UTF-8", file=sys.stderr)
+            return EXIT_USAGE
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -42,7 +42,7 @@ import hvac
 
 from compliance.profiles import PROFILES, Profile
 from compliance.result import CheckResult, Evidence
-from compliance.secret import Secret
+from compliance.secret import Secret, fingerprint
 
 CRITERION = "least_privilege"
 
@@ -93,6 +93,32 @@ DATABASE_MOUNT = "database"
 
 class PolicyError(ValueError):
     """A policy the server would refuse to store, named with its source and the reason."""
+
+
+# A fragment of the input longer than this is shown by length and fingerprint, never
+# as text: a long string where a name belongs is more likely a pasted value than a typo.
+MAX_SHOWN_CHARS = 20
+
+
+def _shown(value: Any) -> str:
+    """``value`` for an error message: short strings as they are, anything else described."""
+    if isinstance(value, str):
+        if len(value) <= MAX_SHOWN_CHARS and value.isprintable() and _is_utf8(value):
+            return repr(value)
+        digest = fingerprint(value.encode("utf-8", "surrogatepass"))
+        return f"a string of {len(value)} characters ({digest})"
+    if isinstance(value, bool | int | float) or value is None:
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _is_utf8(text: str) -> bool:
+    """False for strings holding lone surrogates (a JSON or HCL ``\\ud800`` escape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- parsing
@@ -153,8 +179,22 @@ def parse_policy(text: str, source: str, *, known: frozenset[str] = KNOWN_CAPABI
 
 
 def load_policies(files: Sequence[Path]) -> list[Policy]:
-    """Parse each file; its path (as given) is the source every finding names."""
-    return [parse_policy(Path(f).read_text(encoding="utf-8"), str(f)) for f in files]
+    """Parse each file; its path (as given) is the source every finding names.
+
+    A file that is not a regular file (a FIFO would block forever), not UTF-8, or
+    not parseable is a PolicyError; one that cannot be read raises OSError.
+    """
+    return [parse_policy(_read_policy_file(Path(f)), str(f)) for f in files]
+
+
+def _read_policy_file(path: Path) -> str:
+    if path.exists() and not path.is_file():
+        raise PolicyError(f"{path}: not a regular file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
 def _hcl_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
@@ -162,8 +202,7 @@ def _hcl_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
     try:
         document = hcl2.loads(text, serialization_options=options)
     except Exception as exc:  # lark raises several unrelated types; all mean "malformed"
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PolicyError(f"{source}: malformed HCL: {reason}") from None
+        raise PolicyError(f"{source}: malformed HCL: {_parse_failure(exc)}") from None
     _check_keys(document, _TOP_LEVEL_KEYS, f"{source}: top level")
     blocks = document.get("path", [])
     if not isinstance(blocks, list):
@@ -179,11 +218,31 @@ def _hcl_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
     return stanzas
 
 
+def _parse_failure(exc: Exception) -> str:
+    """Where and how the HCL parser failed, without the offending text: lark quotes the
+    token it met, which may be anything the file holds (a pasted value too)."""
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    at = f" at line {line}, column {column}" if isinstance(line, int) and line > 0 else ""
+    token = getattr(exc, "token", None)
+    if token is not None and hasattr(token, "type"):
+        return f"Unexpected token {token.type}{at}"
+    if hasattr(exc, "char"):
+        return f"Unexpected character{at}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"{type(exc).__name__}{at}"
+
+
 def _json_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PolicyError(f"{source}: malformed JSON: {exc}") from None
+        # The message names line and column, never the text (JSONDecodeError.msg does not).
+        raise PolicyError(
+            f"{source}: malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise PolicyError(f"{source}: malformed JSON: nested too deeply") from None
     _check_keys(document, _TOP_LEVEL_KEYS, f"{source}: top level")
     paths = document.get("path", {})
     if not isinstance(paths, dict) or not all(isinstance(b, dict) for b in paths.values()):
@@ -208,7 +267,8 @@ def _check_keys(mapping: Any, allowed: frozenset[str], where: str) -> None:
     unknown = sorted(set(mapping) - allowed)
     if unknown:
         raise PolicyError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}"
+            f"{where}: unknown key(s) {', '.join(_shown(k) for k in unknown)}; "
+            f"known: {', '.join(sorted(allowed))}"
         )
 
 
@@ -220,18 +280,24 @@ def _string(value: Any, where: str) -> str:
         except json.JSONDecodeError:
             decoded = value[1:-1]
         if isinstance(decoded, str):
+            if not _is_utf8(decoded):
+                raise PolicyError(f"{where}: not valid Unicode (a lone surrogate escape)")
             return decoded
-    raise PolicyError(f"{where}: expected a quoted string, got {value!r}")
+    raise PolicyError(f"{where}: expected a quoted string, got {_shown(value)}")
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise PolicyError(f"{where}: expected a list of strings, got {value!r}")
+        raise PolicyError(f"{where}: expected a list of strings, got {_shown(value)}")
     return tuple(_string(v, where) for v in value)
 
 
 def _scalar(value: Any, where: str) -> str:
-    return _string(value, where) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return _string(value, where)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(f"{where}: expected a duration or a number, got {_shown(value)}")
+    return str(value)
 
 
 def _parameter_names(value: Any, where: str) -> tuple[str, ...]:
@@ -241,6 +307,10 @@ def _parameter_names(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _rule(path: str, body: dict[str, Any], source: str, known: frozenset[str]) -> Rule:
+    if not _is_utf8(path):
+        raise PolicyError(f"{source}: a path is not valid Unicode (a lone surrogate escape)")
+    if any(not c.isprintable() for c in path):
+        raise PolicyError(f"{source}: path {_shown(path)} holds control characters")
     where = f'{source}: path "{path}"'
     _check_keys(body, _PATH_KEYS, where)
     if "+*" in path:
@@ -249,12 +319,14 @@ def _rule(path: str, body: dict[str, Any], source: str, known: frozenset[str]) -
     if "policy" in body:
         old = _string(body["policy"], f"{where}: policy")
         if old not in _OLD_POLICIES:
-            raise PolicyError(f"{where}: invalid policy {old!r}; known: {', '.join(_OLD_POLICIES)}")
+            raise PolicyError(
+                f"{where}: invalid policy {_shown(old)}; known: {', '.join(_OLD_POLICIES)}"
+            )
         caps |= _OLD_POLICIES[old]
     for cap in sorted(caps):
         if cap not in known:
             raise PolicyError(
-                f"{where}: unknown capability {cap!r}; known: {', '.join(sorted(known))}"
+                f"{where}: unknown capability {_shown(cap)}; known: {', '.join(sorted(known))}"
             )
     ttl = {
         k: _scalar(body[k], f"{where}: {k}") if k in body else None

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import functools
+import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import shutil
 import subprocess
@@ -25,17 +29,16 @@ import threading
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, quote_plus
 
 from detect_secrets.__version__ import VERSION as DETECT_SECRETS_VERSION
-from detect_secrets.core import scan as ds_scan
 from detect_secrets.filters.allowlist import is_line_allowlisted
 from detect_secrets.util.code_snippet import get_code_snippet
 
-from compliance import detectors
+from compliance import detectors, fastscan
 from compliance.result import CheckResult, Evidence
 from compliance.sarif import SarifFinding, sarif_log
 from compliance.secret import Secret, fingerprint
@@ -86,6 +89,9 @@ class RepoFinding:
     kind: str
     fingerprint: str
     where: str  # "working tree", "untracked", "history <short-sha>" or "log"
+    # detect-secrets' SHA-1 of the value, to match a baseline entry (pre-commit hook);
+    # never printed, not part of a finding's identity.
+    hashed_secret: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> dict[str, str | int]:
         return {
@@ -105,6 +111,11 @@ class RepoFinding:
         fp = None if self.fingerprint == NO_FINGERPRINT else self.fingerprint
         message = f"{self.kind} ({self.fingerprint}) [{self.where}]"
         return SarifFinding(rule_id(self.kind), message, self.path, self.line, fingerprint=fp)
+
+
+def hashed_secret(value: str) -> str:
+    """detect-secrets' ``hashed_secret`` (SHA-1 of the value), as its baselines key it."""
+    return hashlib.sha1(value.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def rule_id(kind: str) -> str:
@@ -340,72 +351,69 @@ def _detect_secrets_quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-class _Scanner:
-    """Scans contents (files on disk or blobs) and collects findings into a report."""
+@dataclass
+class _Outcome:
+    """What scanning one file or blob found: applied to the report in scan order."""
 
-    def __init__(
-        self,
-        report: ScanReport,
-        known: KnownValues,
-        exclude: Sequence[str],
-        max_file_bytes: int,
-        workdir: Path,
-    ) -> None:
-        self.report = report
+    findings: list[RepoFinding] = field(default_factory=list)
+    scanned: str | None = None  # the category counted as scanned
+    binary: str | None = None  # the category counted as binary, skipped
+    not_scanned: list[str] = field(default_factory=list)
+
+
+def _category(where: str) -> str:
+    return HISTORY_PREFIX if where.startswith(HISTORY_PREFIX) else where
+
+
+@functools.lru_cache(maxsize=1)
+def _our_prefilter() -> fastscan.Prefilter:
+    """Our plugins and their prefilter, for the pass over raw lines (built once)."""
+    return fastscan.Prefilter.for_plugins(d() for d in detectors.OUR_DETECTORS)
+
+
+class _FileScanner:
+    """Scans the contents of one file at a time; no report, so it can run in a worker."""
+
+    def __init__(self, known: KnownValues, max_file_bytes: int) -> None:
         self.known = known
-        self.exclude = exclude
         self.max_file_bytes = max_file_bytes
-        self.workdir = workdir  # where history blobs are written for detect-secrets
-        self._our_plugins = [d() for d in detectors.OUR_DETECTORS]
-        self._blob_count = 0
+        self._our_prefilter = _our_prefilter()
+        self._prefilter: fastscan.Prefilter | None = None  # detect-secrets' plugins in force
 
-    def not_scanned(self, path: str, kind: str, reason: str, where: str) -> None:
-        self.report.findings.append(RepoFinding(path, 0, kind, NO_FINGERPRINT, where))
-        self.report.not_scanned.append(f"{path} ({reason}) [{where}]")
+    def settings_changed(self) -> None:
+        """Call on entering other detect-secrets settings: the plugins have changed."""
+        self._prefilter = None
 
-    def file(self, disk_path: Path, display: str, where: str) -> None:
-        """Scan one file on disk, reported as ``display``."""
+    def file(self, disk_path: Path, display: str, where: str) -> _Outcome | None:
+        """Scan one file on disk, reported as ``display``; None for what is not a file."""
         if disk_path.is_symlink() or not disk_path.is_file():
-            return
+            return None
         try:
             size = disk_path.stat().st_size
             if size > self.max_file_bytes:
                 reason = f"{size} bytes > {self.max_file_bytes}"
-                self.not_scanned(display, KIND_OVERSIZE, reason, where)
-                return
+                return _not_scanned(display, KIND_OVERSIZE, reason, where)
             data = disk_path.read_bytes()
         except OSError as exc:
-            self.not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
-            return
-        self.content(data, disk_path, display, where)
+            return _not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
+        return self.content(data, disk_path, display, where)
 
-    def blob(self, data: bytes, display: str, where: str) -> None:
-        """Scan a blob from history: written under the same name, so detect-secrets
-        picks the same parser (YAML, INI...) it would for the file itself."""
-        self._blob_count += 1
-        disk_path = self.workdir / str(self._blob_count) / display
-        disk_path.parent.mkdir(parents=True, exist_ok=True)
-        disk_path.write_bytes(data)
-        try:
-            self.content(data, disk_path, display, where)
-        finally:
-            disk_path.unlink()
-
-    def content(self, data: bytes, disk_path: Path, display: str, where: str) -> None:
-        category = HISTORY_PREFIX if where.startswith(HISTORY_PREFIX) else where
+    def content(self, data: bytes, disk_path: Path, display: str, where: str) -> _Outcome:
         if b"\0" in data[:BINARY_SNIFF_BYTES]:
-            self.report.binary_skipped[category] += 1
-            return
-        self.report.files[category] += 1
+            return _Outcome(binary=_category(where))
         found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
         found += self._detect_secrets(disk_path, display, where)
         found += self._our_raw_lines(data, disk_path, display, where)
-        self.report.findings += _one_per_secret(found)
+        return _Outcome(_one_per_secret(found), scanned=_category(where))
 
     def _detect_secrets(self, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
+        if self._prefilter is None:
+            self._prefilter = fastscan.current_prefilter()
         return [
-            RepoFinding(display, s.line_number, s.type, fingerprint(s.secret_value), where)
-            for s in ds_scan.scan_file(str(disk_path))
+            RepoFinding(
+                display, s.line_number, s.type, fingerprint(s.secret_value), where, s.secret_hash
+            )
+            for s in fastscan.scan_file(str(disk_path), self._prefilter)
             if s.secret_value
         ]
 
@@ -417,19 +425,155 @@ class _Scanner:
         detect-secrets parses YAML (and INI-like files) into key/value lines first and
         scans only those: sequence items (a compose file's ``- VAULT_TOKEN=...``) and
         comments are dropped. Our plugins are specific enough to run on raw lines; the
-        allowlist pragma is honoured as detect-secrets would.
+        allowlist pragma is honoured as detect-secrets would. Only the lines the prefilter
+        marks can hold a finding (see :mod:`compliance.fastscan`).
         """
         lines = data.decode("utf-8", "replace").splitlines()
         name = str(disk_path)
         found = []
-        for number, line in enumerate(lines, start=1):
+        for index, plugins in self._our_prefilter.candidates(lines).items():
+            number, line = index + 1, lines[index]
             context = get_code_snippet(lines, number, lines_of_context=RAW_CONTEXT_LINES)
-            values = {
-                (p.secret_type, v) for p in self._our_plugins for v in p.find(line, name, context)
-            }
+            values = dict.fromkeys(
+                (p.secret_type, v) for p in plugins for v in p.find(line, name, context)
+            )
             if values and not is_line_allowlisted(name, line, context):
-                found += [RepoFinding(display, number, k, fingerprint(v), where) for k, v in values]
+                found += [
+                    RepoFinding(display, number, k, fingerprint(v), where, hashed_secret(v))
+                    for k, v in values
+                ]
         return found
+
+
+def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
+    return _Outcome([RepoFinding(path, 0, kind, NO_FINGERPRINT, where)], not_scanned=[
+        f"{path} ({reason}) [{where}]"
+    ])  # fmt: skip
+
+
+# Parallel workers: big trees only (a worker costs an interpreter and detect-secrets'
+# imports), each with its own scanner under our settings, in the order of the tasks.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+PARALLEL_MIN_FILES = 64
+_worker: _FileScanner | None = None
+
+
+def _worker_init(known: KnownValues, max_file_bytes: int) -> None:
+    global _worker
+    logging.getLogger("detect-secrets").setLevel(logging.WARNING)
+    settings = detectors.scan_settings()
+    settings.__enter__()  # for the worker's lifetime
+    _worker = _FileScanner(known, max_file_bytes)
+
+
+def _worker_scan(task: tuple[str, str, str]) -> _Outcome | None:
+    assert _worker is not None
+    disk_path, display, where = task
+    return _worker.file(Path(disk_path), display, where)
+
+
+def default_workers() -> int:
+    """Cores this process may use (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class _Scanner:
+    """Scans files and blobs and collects what they hold into a report, in scan order.
+
+    Files are queued and scanned on :meth:`flush`, in parallel workers when there are
+    enough of them (``workers``: None for the cores available, 1 for none).
+    """
+
+    def __init__(
+        self,
+        report: ScanReport,
+        known: KnownValues,
+        exclude: Sequence[str],
+        max_file_bytes: int,
+        workdir: Path,
+        workers: int | None = None,
+    ) -> None:
+        self.report = report
+        self.known = known
+        self.exclude = exclude
+        self.max_file_bytes = max_file_bytes
+        self.workdir = workdir  # where history blobs are written for detect-secrets
+        self.workers = workers if workers is not None else default_workers()
+        self._files = _FileScanner(known, max_file_bytes)
+        self._pending: list[tuple[str, str, str]] = []
+        self._blob_count = 0
+
+    def settings_changed(self) -> None:
+        self.flush()
+        self._files.settings_changed()
+
+    def _apply(self, outcome: _Outcome | None) -> None:
+        if outcome is None:
+            return
+        self.report.findings += outcome.findings
+        self.report.not_scanned += outcome.not_scanned
+        if outcome.scanned:
+            self.report.files[outcome.scanned] += 1
+        if outcome.binary:
+            self.report.binary_skipped[outcome.binary] += 1
+
+    def not_scanned(self, path: str, kind: str, reason: str, where: str) -> None:
+        self._apply(_not_scanned(path, kind, reason, where))
+
+    def file(self, disk_path: Path, display: str, where: str) -> None:
+        """Queue one file on disk, reported as ``display``."""
+        self._pending.append((str(disk_path), display, where))
+
+    def flush(self) -> None:
+        """Scan the queued files; their results join the report in queue order."""
+        tasks, self._pending = self._pending, []
+        workers = min(self.workers, len(tasks) // (PARALLEL_MIN_FILES // 4) or 1)
+        if (
+            workers > 1
+            and len(tasks) >= PARALLEL_MIN_FILES
+            and (_total_bytes(tasks) >= PARALLEL_MIN_BYTES)
+        ):
+            for outcome in self._in_workers(tasks, workers):
+                self._apply(outcome)
+            return
+        for disk_path, display, where in tasks:
+            self._apply(self._files.file(Path(disk_path), display, where))
+
+    def _in_workers(
+        self, tasks: list[tuple[str, str, str]], workers: int
+    ) -> Iterator[_Outcome | None]:
+        # fork is cheap and safe with one thread; otherwise a fresh interpreter.
+        method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+        context = multiprocessing.get_context(method)
+        chunk = max(1, len(tasks) // (workers * 8))
+        with context.Pool(
+            workers, initializer=_worker_init, initargs=(self.known, self.max_file_bytes)
+        ) as pool:
+            yield from pool.imap(_worker_scan, tasks, chunksize=chunk)
+
+    def blob(self, data: bytes, display: str, where: str) -> None:
+        """Scan a blob from history: written under the same name, so detect-secrets
+        picks the same parser (YAML, INI...) it would for the file itself."""
+        self.flush()
+        self._blob_count += 1
+        disk_path = self.workdir / str(self._blob_count) / display
+        disk_path.parent.mkdir(parents=True, exist_ok=True)
+        disk_path.write_bytes(data)
+        try:
+            self._apply(self._files.content(data, disk_path, display, where))
+        finally:
+            disk_path.unlink()
+
+
+def _total_bytes(tasks: Sequence[tuple[str, str, str]]) -> int:
+    total = 0
+    for disk_path, _, _ in tasks:
+        with suppress(OSError):
+            total += os.stat(disk_path).st_size
+    return total
 
 
 def _one_per_secret(found: Iterable[RepoFinding]) -> list[RepoFinding]:
@@ -485,6 +629,7 @@ def _scan_git(scanner: _Scanner, root: Path, history: bool) -> None:
 
 
 def _scan_history(scanner: _Scanner, root: Path, tracked: set[str]) -> None:
+    scanner.flush()  # the working tree's results first, as they were queued
     commits, blobs, first_commit_of_path = _history(root)
     scanner.report.commits += commits
     for path, commit in first_commit_of_path.items():
@@ -531,6 +676,7 @@ def scan(
     exclude: Sequence[str] = (),
     log_files: Sequence[Path] = (),
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    workers: int | None = None,
 ) -> ScanReport:
     """Scan and say what was scanned; :func:`scan_paths` is the findings alone.
 
@@ -540,12 +686,16 @@ def scan(
     Other directories are walked; files are scanned as given. ``log_files`` are
     scanned for known values and our plugins and detect-secrets' non-entropy plugins
     (logs are full of random request ids); their findings say "log".
+
+    Big trees are scanned by ``workers`` processes (None: one per available core);
+    the report is the same whatever the number.
     """
     known = KnownValues(known_values)
     report = ScanReport()
     with tempfile.TemporaryDirectory(prefix="vault-gate-scan-") as tmp, _detect_secrets_quiet():
-        scanner = _Scanner(report, known, exclude, max_file_bytes, Path(tmp))
+        scanner = _Scanner(report, known, exclude, max_file_bytes, Path(tmp), workers)
         with detectors.scan_settings():
+            scanner.settings_changed()
             for path in paths:
                 if is_git_work_tree(path):
                     _scan_git(scanner, path, history)
@@ -553,10 +703,13 @@ def scan(
                     _scan_tree(scanner, path)
                 elif not is_excluded(path.as_posix(), exclude):
                     scanner.file(path, path.as_posix(), WHERE_WORKING_TREE)
+            scanner.flush()
         if log_files:
             with detectors.scan_settings(entropy=False):
+                scanner.settings_changed()
                 for log in log_files:
                     scanner.file(log, log.as_posix(), WHERE_LOG)
+                scanner.flush()
     report.findings = _drop_repeats_in_history(report.findings)
     report.findings.sort(key=_sort_key)
     return report
@@ -569,6 +722,7 @@ def scan_paths(
     history: bool = False,
     exclude: Sequence[str] = (),
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    workers: int | None = None,
 ) -> list[RepoFinding]:
     """What in ``paths`` should not be there (see :func:`scan`)."""
     return scan(
@@ -577,7 +731,19 @@ def scan_paths(
         history=history,
         exclude=exclude,
         max_file_bytes=max_file_bytes,
+        workers=workers,
     ).findings
+
+
+def scan_hook_files(paths: Sequence[Path]) -> list[RepoFinding]:
+    """Files about to be committed (the pre-commit hook): each scanned as a working tree
+    file is, and a ``.env`` file refused whatever it holds."""
+    env_files = [
+        RepoFinding(p.as_posix(), 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_WORKING_TREE)
+        for p in paths
+        if is_committed_env_file(p.as_posix())
+    ]
+    return sorted(env_files + scan_paths(paths), key=_sort_key)
 
 
 # --- the check -----------------------------------------------------------------------

@@ -56,9 +56,13 @@ class Waiver:
 
 def load_waivers(path: Path) -> list[Waiver]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.exists() and not path.is_file():  # a FIFO would block forever
+            raise WaiverError(f"{path}: not a regular file")
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise WaiverError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise WaiverError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise WaiverError(f"{path}: not valid TOML: {exc}") from None
     entries = data.get("waiver", [])

@@ -21,11 +21,14 @@ from store_erp.fallback import FALLBACK_VARIABLES, EnvironmentSource
 from store_erp.source import DatabaseTarget, JwtKey, SecretSource, StartupRefused
 from store_erp.vault_client import (
     DatabaseLease,
+    KVEntry,
     SecretInvalid,
     VaultClient,
     VaultError,
+    VaultPathInvalid,
     VaultSettings,
     VaultUnavailable,
+    check_path,
 )
 
 log = logging.getLogger("store_erp.config")
@@ -39,6 +42,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "api": ("payment_api_key", "mail_api_key"),
 }
 DEFAULT_JWT_GRACE_S = 300
+# A grace window longer than a week is a typo, and a huge one overflows a timedelta.
+MAX_JWT_GRACE_S = 7 * 24 * 3600
 
 
 class VaultSource:
@@ -65,12 +70,13 @@ class VaultSource:
     def _database_address(self) -> tuple[str, int, str, str]:
         """(host, port, dbname, credentials role) from the ``database`` entry."""
         entry = self._entry("database")
-        url = urlsplit(entry.secret("url").reveal())
         try:
+            url = urlsplit(entry.secret("url").reveal())
             port = url.port
-        except ValueError:
-            port = None
-        if url.scheme not in ("postgresql", "postgres") or not url.hostname or not port:
+            host = url.hostname
+        except ValueError:  # urlsplit's messages may quote the URL: never shown
+            url, port, host = None, None, None
+        if url is None or url.scheme not in ("postgresql", "postgres") or not host or not port:
             raise SecretInvalid(entry.path, "key 'url' must be postgresql://HOST:PORT/DBNAME")
         if url.password:
             raise SecretInvalid(
@@ -79,8 +85,7 @@ class VaultSource:
         dbname = url.path.strip("/")
         if not dbname:
             raise SecretInvalid(entry.path, "key 'url' names no database")
-        role = entry.secret("credentials_path").reveal().rsplit("/", 1)[-1]
-        return url.hostname, port, dbname, role
+        return host, port, dbname, _database_role(entry, self.client.settings.database_mount)
 
     def flask_key(self) -> tuple[Secret, int]:
         entry = self._entry("flask")
@@ -92,7 +97,7 @@ class VaultSource:
             secret=entry.secret("secret_key"),
             version=entry.version,
             created=_parse_time(entry.created_time),
-            grace_s=entry.integer("grace_seconds", DEFAULT_JWT_GRACE_S),
+            grace_s=entry.integer("grace_seconds", DEFAULT_JWT_GRACE_S, maximum=MAX_JWT_GRACE_S),
         )
 
     def jwt_key_version(self, version: int) -> Secret:
@@ -154,11 +159,29 @@ def load_source(environ: Mapping[str, str] | None = None) -> SecretSource:
         raise StartupRefused(f"refusing to start in {prof.name}: {exc}") from None
 
 
+def _database_role(entry: KVEntry, mount: str) -> str:
+    """The role of ``credentials_path``, which must be ``<mount>/creds/<role>``: the role
+    becomes part of a request path, so ``..`` or an empty role must not get that far."""
+    where = "key 'credentials_path'"
+    value = entry.secret("credentials_path").reveal()
+    try:
+        check_path(value, where)
+    except VaultPathInvalid as exc:
+        raise SecretInvalid(entry.path, exc.cause) from None
+    prefix, _, role = value.rpartition("/")
+    if prefix != f"{mount}/creds" or not role:
+        raise SecretInvalid(entry.path, f"{where} must be {mount}/creds/ROLE")
+    return role
+
+
 def _parse_time(text: str) -> dt.datetime | None:
+    """Vault's RFC 3339 time with nanoseconds (2026-11-29T08:00:00.123456789Z), or None
+    for anything else: the time only widens a grace window, so unknown means no grace."""
     if not text:
         return None
-    # Vault: RFC 3339 with nanoseconds, e.g. 2026-11-29T08:00:00.123456789Z
     head, _, frac = text.rstrip("Z").partition(".")
+    if frac and not (frac.isascii() and frac.isdigit()):
+        return None
     try:
         when = dt.datetime.fromisoformat(head).replace(tzinfo=dt.UTC)
     except ValueError:

@@ -34,12 +34,17 @@ class EnvironmentSource:
             )
         self._flask = Secret(environ["SECRET_KEY"])
         self._jwt = Secret(environ["JWT_SECRET_KEY"])
-        url = urlsplit(environ["DATABASE_URL"])
-        if not (url.hostname and url.port and url.username and url.password):
-            raise StartupRefused("DATABASE_URL must be postgresql://USER:PASSWORD@HOST:PORT/DB")
+        shape = "DATABASE_URL must be postgresql://USER:PASSWORD@HOST:PORT/DB"
+        try:
+            url = urlsplit(environ["DATABASE_URL"])
+            host, port = url.hostname, url.port
+        except ValueError:  # urlsplit's messages may quote the URL, password and all
+            raise StartupRefused(shape) from None
+        if not (host and port and url.username and url.password):
+            raise StartupRefused(shape)
         self._db = DatabaseTarget(
-            host=url.hostname,
-            port=url.port,
+            host=host,
+            port=port,
             dbname=url.path.strip("/"),
             user=url.username,
             password=Secret(url.password),

@@ -21,6 +21,7 @@ and replaced when it has been revoked (see :meth:`VaultClient.database_credentia
 from __future__ import annotations
 
 import logging
+import math
 import os
 import stat
 import threading
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import hvac
 import hvac.exceptions
@@ -85,6 +87,42 @@ class SecretInvalid(VaultError):
     label = "secret invalid"
 
 
+class VaultPathInvalid(VaultError):
+    """A path the client refuses to send: it would not name what it seems to name.
+
+    hvac quotes path components with ``/`` left as is, and urllib3 then removes ``.``
+    and ``..`` segments, so ``store-erp/prod/../../../sys/x`` would reach ``sys/x``.
+    """
+
+    label = "invalid vault path"
+
+
+def check_path(path: object, what: str = "path") -> str:
+    """``path`` if it is a plain logical Vault path, else VaultPathInvalid saying why.
+
+    Plain: non-empty UTF-8 text without control characters, no leading or trailing
+    ``/``, no empty, ``.`` or ``..`` segments, and no ``%`` (hvac sends paths
+    percent-encoded; a ``%2e%2e`` the caller meant as ``..`` or as text is ambiguous).
+    """
+    if not isinstance(path, str) or not path:
+        raise VaultPathInvalid(repr(path)[:80], f"{what} must be a non-empty string")
+    shown = ascii(path)[1:-1][:200]
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise VaultPathInvalid(shown, f"{what} is not valid Unicode") from None
+    if not path.isprintable():
+        raise VaultPathInvalid(shown, f"{what} holds control characters")
+    if "%" in path:
+        raise VaultPathInvalid(shown, f"{what} holds '%' (no percent-encoding in paths)")
+    for segment in path.split("/"):
+        if segment in ("", ".", ".."):
+            raise VaultPathInvalid(
+                shown, f"{what} has an empty, '.' or '..' segment (or a leading/trailing '/')"
+            )
+    return path
+
+
 @dataclass(frozen=True)
 class VaultSettings:
     """How the app reaches Vault. Only non-secret things, plus where the secret_id lies.
@@ -128,6 +166,9 @@ class VaultSettings:
             cache_ttl_s = float(cache_ttl)
         except ValueError:
             raise VaultError("settings", "STORE_ERP_CACHE_TTL_S is not a number") from None
+        if not math.isfinite(cache_ttl_s) or cache_ttl_s < 0:
+            raise VaultError("settings", "STORE_ERP_CACHE_TTL_S must be a finite number >= 0")
+        _check_addr(env["VAULT_ADDR"])
         return cls(
             addr=env["VAULT_ADDR"],
             role_id=env["STORE_ERP_ROLE_ID"],
@@ -140,6 +181,23 @@ class VaultSettings:
 
 def _path_or_none(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _check_addr(addrs: str) -> None:
+    """Each address of VAULT_ADDR (comma-separated nodes) must be an http(s) URL with a
+    host: requests' own errors for anything else are of types no caller expects."""
+    nodes = [a.strip() for a in addrs.split(",") if a.strip()]
+    if not nodes:
+        raise VaultError("settings", "VAULT_ADDR names no address")
+    for n, addr in enumerate(nodes, 1):
+        where = f"VAULT_ADDR (address {n} of {len(nodes)})" if len(nodes) > 1 else "VAULT_ADDR"
+        try:
+            url = urlsplit(addr)
+            url.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise VaultError("settings", f"{where} is not a valid URL") from None
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise VaultError("settings", f"{where} must be http(s)://HOST[:PORT]")
 
 
 @dataclass
@@ -164,14 +222,19 @@ class KVEntry:
             )
         return Secret(value)
 
-    def integer(self, key: str, default: int) -> int:
+    def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+        """An integer in [minimum, maximum]: a huge one would overflow where it is used
+        (a grace window as a timedelta), a negative one means nothing sensible."""
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise SecretInvalid(self.path, f"key {key!r} must be an integer")
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise SecretInvalid(self.path, f"key {key!r} must be an integer") from None
+        if not minimum <= number <= maximum:
+            raise SecretInvalid(self.path, f"key {key!r} must be between {minimum} and {maximum}")
+        return number
 
 
 @dataclass
@@ -352,6 +415,9 @@ class VaultClient:
                 raise SecretInvalid(path, f"request refused {_errors(exc)}") from None
             except hvac.exceptions.VaultError as exc:
                 raise VaultError(path, f"{type(exc).__name__} {_errors(exc)}") from None
+            except requests.RequestException as exc:
+                # InvalidURL, InvalidSchema, ...: a request that could not even be sent.
+                raise VaultError(path, f"request not sent ({type(exc).__name__})") from None
             if attempt + 1 < attempts:
                 time.sleep(self.settings.backoff_s * (2**attempt))
         raise error
@@ -370,6 +436,7 @@ class VaultClient:
     def read(self, path: str, version: int | None = None) -> KVEntry:
         """A KV v2 entry. Current versions are re-read after ``cache_ttl_s``; old versions
         never change, so they stay cached (the cache is bounded either way)."""
+        check_path(path)
         key = (path, version)
         now = time.monotonic()
         with self._lock:
@@ -389,12 +456,15 @@ class VaultClient:
         )
         data = (resp.get("data") or {}).get("data")
         meta = (resp.get("data") or {}).get("metadata") or {}
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not isinstance(meta, dict):
             raise SecretInvalid(full, "response holds no data object")
+        version_read = meta.get("version", 0)
+        if isinstance(version_read, bool) or not isinstance(version_read, int):
+            raise SecretInvalid(full, "response metadata holds no integer version")
         entry = KVEntry(
             path=full,
             data=data,
-            version=int(meta.get("version", 0)),
+            version=version_read,
             created_time=str(meta.get("created_time", "")),
         )
         with self._lock:
@@ -421,6 +491,9 @@ class VaultClient:
         ``DatabaseLease.generation`` changes whenever the credentials do, so a caller
         knows to build a fresh connection pool.
         """
+        check_path(role, "database role")
+        if "/" in role:
+            raise VaultPathInvalid(ascii(role)[1:-1][:200], "database role must be one segment")
         with self._lock:
             lease = self._lease
             now = time.monotonic()
@@ -501,6 +574,10 @@ def _read_private_file(path: Path, what: str) -> str:
         st = path.stat()
     except FileNotFoundError:
         raise VaultLoginFailed(str(path), f"{what} does not exist") from None
+    except OSError as exc:
+        raise VaultLoginFailed(str(path), f"{what} cannot be read ({exc.strerror})") from None
+    except ValueError:  # a NUL byte in the path
+        raise VaultLoginFailed(ascii(str(path))[1:-1], f"{what}: not a usable path") from None
     if not stat.S_ISREG(st.st_mode):
         raise VaultLoginFailed(str(path), f"{what} is not a regular file")
     if st.st_uid != os.geteuid():
@@ -513,9 +590,11 @@ def _read_private_file(path: Path, what: str) -> str:
             f"{what} is readable by others (mode {stat.S_IMODE(st.st_mode):04o}); it must be 0600",
         )
     try:
-        value = path.read_text().strip()
+        value = path.read_bytes().decode("utf-8").strip()
     except OSError as exc:
         raise VaultLoginFailed(str(path), f"{what} cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise VaultLoginFailed(str(path), f"{what} is not UTF-8 text") from None
     if not value:
         raise VaultLoginFailed(str(path), f"{what} is empty")
     return value

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures.process import group_members
+
 ROOT = Path(__file__).resolve().parent.parent
 INNER = ROOT / "tests" / "data" / "inner_session.py"
+# One sign-off scenario per Examples row naming an environment, in every feature of the
+# sign-off (faults.feature is not one: it breaks servers of its own, outside the gate).
+SIGNOFF_SCENARIOS = sum(
+    len(re.findall(r"(?m)^\s*\|\s*(?:dev|staging|prod)\s*\|", p.read_text()))
+    for p in (ROOT / "features").glob("*.feature")
+    if p.name != "faults.feature"
+)
 TIMEOUT_S = 180
 
 
@@ -46,3 +58,46 @@ def run_inner(tmp_path: Path, mode: str, *args: str) -> InnerRun:
     )  # fmt: skip
     state = json.loads(state_file.read_text()) if state_file.exists() else None
     return InnerRun(out.returncode, out.stdout + out.stderr, state)
+
+
+# -- the gate itself as the inner run, watched by tests/data/hygiene_probe.py ---------------
+
+PROBE_PATH = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "tests" / "data")])
+
+
+def gate_command(*args: str) -> list[str]:
+    """``pytest -k success_criteria`` (the gate) with the hygiene probe loaded."""
+    return [
+        sys.executable, "-m", "pytest", "-k", "success_criteria", "-p", "no:cacheprovider",
+        "-p", "hygiene_probe", *args,
+    ]  # fmt: skip
+
+
+def probed_env(out: Path, tmpdir: Path, **extra: str) -> dict[str, str]:
+    """The inner run's environment: the probe writes to ``out``; every temp dir the run
+    makes goes under ``tmpdir``, so "nothing left behind" is "``tmpdir`` is empty"."""
+    path = os.pathsep.join(p for p in (PROBE_PATH, os.environ.get("PYTHONPATH", "")) if p)
+    return {
+        **os.environ, "PYTHONPATH": path, "TMPDIR": str(tmpdir),
+        "VAULT_GATE_HYGIENE_OUT": str(out), **extra,
+    }  # fmt: skip
+
+
+def run_tmpdir() -> Path:
+    """A fresh TMPDIR for an inner run: 0711, so PostgreSQL's unprivileged user can reach
+    its own 0700 directory inside, and nobody can list it."""
+    path = Path(tempfile.mkdtemp(prefix="vault-gate-run-"))
+    path.chmod(0o711)
+    return path
+
+
+def wait_nothing_left(pids: list[int], dirs: list[str], timeout_s: float) -> tuple[list, list]:
+    """Poll until no process group of ``pids`` has a live member and no dir of ``dirs``
+    exists, for at most ``timeout_s``; returns what is still there (empty when clean)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        live = [pid for pid in pids if group_members(pid)]
+        left = [d for d in dirs if Path(d).exists()]
+        if (not live and not left) or time.monotonic() >= deadline:
+            return live, left
+        time.sleep(0.1)

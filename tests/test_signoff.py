@@ -4,21 +4,36 @@ One inner run (real servers, real app) serves every test here: the report files 
 the JUnit XML exist and agree, no secret value of the inner session appears in any
 report or in its output, an expired waiver fails the gate, and the HTML report
 renders in a real browser (headless Chromium).
+
+The run carries the hygiene probe (tests/data/hygiene_probe.py), which searches every
+file under the servers' and the apps' directories for the session's values while
+those files exist, and records every process and directory the run made; its temp
+dirs all go to a TMPDIR of its own. So the hygiene of the gate itself is judged on
+the same run: no canary or secret in any file it wrote, nothing left behind.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 import pytest
+from hygiene_scan import unexpected
+from inner_pytest import (
+    SIGNOFF_SCENARIOS,
+    gate_command,
+    probed_env,
+    run_tmpdir,
+    wait_nothing_left,
+)
 
 from compliance.criteria import CRITERIA
 from compliance.secret import Secret, assert_no_leak
@@ -26,13 +41,7 @@ from compliance.secret import Secret, assert_no_leak
 ROOT = Path(__file__).resolve().parent.parent
 SKETCH_TARGET = ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml"
 INNER_TIMEOUT_S = 900
-# One scenario per Examples row naming an environment, in every feature of the sign-off
-# (faults.feature is not one: it breaks servers of its own, outside the gate).
-SCENARIOS = sum(
-    len(re.findall(r"(?m)^\s*\|\s*(?:dev|staging|prod)\s*\|", p.read_text()))
-    for p in (ROOT / "features").glob("*.feature")
-    if p.name != "faults.feature"
-)
+SCENARIOS = SIGNOFF_SCENARIOS
 EXPIRED_WAIVER = """
 [[waiver]]
 criterion = "vault_running"
@@ -49,24 +58,36 @@ class SignoffRun:
     output: str
     reports: Path
     known_values: list[str]
+    probe: Path | None = None  # what the hygiene probe wrote
+    tmpdir: Path | None = None  # the run's TMPDIR
+    written: list[Path] = field(default_factory=list)  # files of the run outside its TMPDIR
 
 
 @pytest.fixture(scope="module")
-def signoff_run(tmp_path_factory: pytest.TempPathFactory) -> SignoffRun:
+def signoff_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignoffRun]:
     work = tmp_path_factory.mktemp("signoff")
     reports = work / "reports"
     waivers = work / "waivers.toml"
     waivers.write_text(EXPIRED_WAIVER)
     dump = work / "known-values"
-    env = {**os.environ, "VAULT_GATE_KNOWN_VALUES_OUT": str(dump)}
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-k", "success_criteria", "-p", "no:cacheprovider",
-         "--report-dir", str(reports), "--junitxml", str(reports / "junit.xml"),
-         "--waivers", str(waivers)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=INNER_TIMEOUT_S, check=False,
-    )  # fmt: skip
-    values = [v for v in dump.read_text().splitlines() if v] if dump.exists() else []
-    return SignoffRun(out.returncode, out.stdout + out.stderr, reports, values)
+    probe = work / "probe"
+    probe.mkdir()
+    tmpdir = run_tmpdir()
+    env = probed_env(probe, tmpdir, VAULT_GATE_KNOWN_VALUES_OUT=str(dump))
+    try:
+        out = subprocess.run(
+            gate_command("--report-dir", str(reports), "--junitxml", str(reports / "junit.xml"),
+                         "--waivers", str(waivers), "--basetemp", str(work / "basetemp")),
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=INNER_TIMEOUT_S,
+            check=False,
+        )  # fmt: skip
+        values = [v for v in dump.read_text().splitlines() if v] if dump.exists() else []
+        written = [p for p in (work / "basetemp").rglob("*") if p.is_file()]
+        yield SignoffRun(
+            out.returncode, out.stdout + out.stderr, reports, values, probe, tmpdir, written
+        )
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def test_every_criterion_passes_in_every_environment(signoff_run: SignoffRun) -> None:
@@ -112,6 +133,47 @@ def test_no_secret_value_in_any_report_or_the_output(signoff_run: SignoffRun) ->
     secrets = [Secret(v) for v in signoff_run.known_values]
     for where, text in texts.items():
         assert_no_leak(text, secrets, where)
+
+
+# -- hygiene of the gate itself ------------------------------------------------------------
+
+
+def _probe(run: SignoffRun, name: str) -> dict:
+    assert run.probe is not None
+    path = run.probe / name
+    assert path.exists(), f"the hygiene probe wrote no {name}: {run.output[-3000:]}"
+    return json.loads(path.read_text())
+
+
+def test_no_canary_or_secret_in_any_file_the_run_wrote(signoff_run: SignoffRun) -> None:
+    """Server dirs (logs, audit logs, configs, raft and PostgreSQL data) and each app's dir
+    (its log), searched while they existed; then what the run left outside them (pytest's
+    temp dirs). Reports, JUnit and output: test_no_secret_value_in_any_report_or_the_output."""
+    leaks = _probe(signoff_run, "leaks.json")
+    scanned = {Path(p).name for p, size in leaks["scanned"].items() if size >= 0}
+    # What must have been searched, or a clean result means nothing. (Containers keep
+    # PostgreSQL's files and the servers' logs inside; the audit logs are bind-mounted.)
+    meta = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())["meta"]
+    must = {"audit.log", "app.log"}
+    if meta.get("backend") == "process":
+        must |= {"server.log", "postgres.log", "raft.db"}
+    assert must <= scanned, sorted(must - scanned)
+    assert sum(1 for p in leaks["scanned"] if p.endswith("/app.log")) >= 10
+    bad = unexpected(leaks["hits"])
+    assert not bad, f"secret values in files of the run (fingerprints): {bad}"
+    secrets = [Secret(v) for v in signoff_run.known_values]
+    for path in signoff_run.written:
+        assert_no_leak(path.read_text(errors="replace"), secrets, str(path))
+
+
+def test_nothing_outlives_the_gate(signoff_run: SignoffRun) -> None:
+    """Every server, app and directory the run made is gone, its TMPDIR is empty."""
+    state = _probe(signoff_run, "state.json")
+    assert state["apps"] >= 10 and state["pids"] and state["dirs"]
+    live, left = wait_nothing_left([*state["pids"], state["reaper"]], state["dirs"], 30)
+    assert not live and not left, f"left behind: processes {live}, dirs {left}"
+    assert signoff_run.tmpdir is not None
+    assert sorted(p.name for p in signoff_run.tmpdir.iterdir()) == []
 
 
 def _chromium() -> str | None:

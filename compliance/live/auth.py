@@ -70,6 +70,9 @@ def _one_token(text: str, where: str) -> Secret:
         raise TokenSourceError(f"{where}: empty, no token in it")
     if len(token) > MAX_TOKEN_BYTES or any(c.isspace() for c in token):
         raise TokenSourceError(f"{where}: does not hold one token (whitespace or too long)")
+    if not (token.isascii() and token.isprintable()):
+        # It goes into an HTTP header: anything else failed there as UnicodeEncodeError.
+        raise TokenSourceError(f"{where}: does not hold a token (not printable ASCII)")
     return Secret(token)
 
 
@@ -121,6 +124,8 @@ def _token_helper(config: Path) -> str | None:
         return None
     except OSError as exc:
         raise TokenSourceError(f"{config}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise TokenSourceError(f"{config}: not UTF-8 text") from None
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else hcl2.loads(text)
     except Exception:  # hcl2 raises several lark types; all mean "malformed"

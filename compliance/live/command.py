@@ -58,8 +58,12 @@ class LiveUsageError(ValueError):
 
 def spec_from_args(args: argparse.Namespace) -> LiveSpec:
     """The spec, or LiveUsageError naming the bad option."""
-    parts = urlsplit(args.addr)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(args.addr)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise LiveUsageError(f"--addr {args.addr!r}: want http(s)://host[:port]")
     if args.ca_cert is not None and not args.ca_cert.is_file():
         raise LiveUsageError(f"--ca-cert {args.ca_cert}: no such file")

@@ -1,0 +1,185 @@
+"""Bad policy files: malformed HCL and JSON, unknown capabilities, weird paths, bad bytes.
+
+Each parse either succeeds (and then the matcher and the least-privilege check run on
+the result without error) or raises PolicyError naming the file; never another
+exception, never a hang, and a secret-looking value pasted into the file never
+appears in the error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from bad_input import BAD_INPUT, json_values, outcome, secret_values
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compliance.policy import (
+    KNOWN_CAPABILITIES,
+    PolicyError,
+    capabilities,
+    check_least_privilege,
+    load_policies,
+    parse_policy,
+)
+from compliance.profiles import PROFILES
+from compliance.secret import Secret, assert_no_leak
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_POLICIES = sorted((ROOT / "vault" / "policies").glob("*.hcl"))
+HCL_PIECES = [
+    'path "', '" {', "}", "{", "capabilities", " = ", "[", "]", '"read"', '"list"', ",",
+    '"sudo"', '"deny"', "policy", "allowed_parameters", "= {", '"*" = []', "\n", "#", "//",
+    "/*", "*/", "<<EOT\n", "EOT\n", "${", '"', "\\", "\\u", "\\ud800", "+", "*", "..", "%2e",
+]  # fmt: skip
+
+
+def _judge(policy_text: str, source: str, planted: list[Secret]) -> None:
+    """Parse; on success the matcher and the check must run too."""
+    result = outcome(lambda: parse_policy(policy_text, source), PolicyError, planted)
+    if result.error is not None:
+        assert source in str(result.error)
+        return
+    policy = result.value
+    for path in ("secret/data/store-erp/production/flask", "sys/policy", "", "a/b/c"):
+        assert outcome(lambda p=path: capabilities([policy], p), ()).value
+    for prof in PROFILES.values():
+        outcome(lambda p=prof: check_least_privilege([policy], p), ())
+
+
+@BAD_INPUT
+@given(
+    base=st.sampled_from(REAL_POLICIES),
+    cut=st.floats(min_value=0, max_value=1),
+    inserts=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=1), st.sampled_from(HCL_PIECES) | st.text()),
+        max_size=4,
+    ),
+)
+def test_mangled_real_policies(base: Path, cut: float, inserts: list[tuple[float, str]]) -> None:
+    """The repository's own policies, truncated and with pieces of HCL (or any text) put in."""
+    text = base.read_text()
+    text = text[: int(len(text) * cut)] if cut < 0.9 else text
+    for where, piece in inserts:
+        at = int(len(text) * where)
+        text = text[:at] + piece + text[at:]
+    _judge(text, base.name, [])
+
+
+@BAD_INPUT
+@given(text=st.text(max_size=300))
+def test_any_text(text: str) -> None:
+    _judge(text, "any.hcl", [])
+
+
+@BAD_INPUT
+@given(
+    path=st.text(max_size=40) | st.sampled_from(["", "/", "//", "..", "a/../b", "%2e%2e/x", "+*"]),
+    caps=st.lists(st.sampled_from(sorted(KNOWN_CAPABILITIES)) | st.text(max_size=12), max_size=4),
+)
+def test_stanzas_with_weird_paths_and_capabilities(path: str, caps: list[str]) -> None:
+    """Any path label and capability list, quoted as HCL and as JSON."""
+    hcl = f"path {json.dumps(path)} {{\n  capabilities = {json.dumps(caps)}\n}}\n"
+    _judge(hcl, "weird.hcl", [])
+    _judge(json.dumps({"path": {path: {"capabilities": caps}}}), "weird.json", [])
+    unknown = [c for c in caps if c not in KNOWN_CAPABILITIES]
+    if unknown and "+*" not in path:
+        with pytest.raises(
+            PolicyError, match=r"unknown capability|not valid Unicode|control|quoted"
+        ):
+            parse_policy(hcl, "weird.hcl")
+
+
+@BAD_INPUT
+@given(document=json_values(max_leaves=12))
+def test_json_policies_of_any_shape(document: object) -> None:
+    _judge(json.dumps(document), "any.json", [])
+    _judge(json.dumps({"path": document}), "paths.json", [])
+    _judge(json.dumps({"path": {"secret/x": document}}), "stanza.json", [])
+
+
+@BAD_INPUT
+@given(
+    secret=secret_values(),
+    template=st.sampled_from(
+        [
+            'path "a" {{ capabilities = ["{v}"] }}',
+            'path "a" {{ capabilities = [{v}] }}',
+            'path "a" {{ capabilities = ["read"] }} {v}',
+            'path "a" {{ capabilities = ["read"]\n  {v} = "x" }}',
+            'path "a" {{ capabilities = "{v}" }}',
+            'path "a" {{ policy = "{v}" }}',
+            'path "a" {{ policy = {v} }}',
+            'path "a" {{ capabilities = ["read"]\n min_wrapping_ttl = {v} }}',
+            '{v} "a" {{ capabilities = ["read"] }}',
+            'path "a" {{ capabilities = ["read" "{v}"] }}',
+            '{{"path": {{"a": {{"capabilities": ["{v}"]}}}}}}',
+            '{{"path": {{"a": {{"capabilities": ["read"], "{v}": 1}}}}}}',
+            '{{"path": {{"a": {{"policy": "{v}"}}}}}}',
+            '{{"{v}": 1}}',
+        ]
+    ),
+)
+def test_a_pasted_value_never_reaches_the_error(secret: Secret, template: str) -> None:
+    """A value where a capability, a key, a policy name or nothing belongs: an error
+    that says what is wrong and where, without the value."""
+    text = template.format(v=secret.reveal())
+    result = outcome(lambda: parse_policy(text, "pasted.hcl"), PolicyError, [secret])
+    assert result.error is not None, "a policy holding a pasted value parsed"
+
+
+def test_pathological_nesting_is_an_error_not_a_crash() -> None:
+    """Deep JSON raised RecursionError (a crash) before; deep HCL hit the same limit."""
+    for text in ('{"path": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                 'path "a" { capabilities = ' + "[" * 5000 + "]" * 5000 + " }"):  # fmt: skip
+        result = outcome(lambda t=text: parse_policy(t, "deep"), PolicyError)
+        assert "nested too deeply" in str(result.error)
+
+
+def test_lone_surrogates_in_paths_are_an_error() -> None:
+    """A ``\\ud800`` escape decoded to a str that cannot be encoded: the matcher crashed
+    with UnicodeEncodeError on it, and the CLI's JSON output too."""
+    for text in ('{"path": {"a/\\ud800/+": {"capabilities": ["read"]}}}',
+                 'path "a/\\ud800/+" { capabilities = ["read"] }'):  # fmt: skip
+        with pytest.raises(PolicyError, match="not valid Unicode"):
+            parse_policy(text, "s.hcl")
+
+
+def test_the_parsers_own_message_does_not_echo_the_input() -> None:
+    """lark quotes the token it stopped at; the error now names its type and position."""
+    secret = Secret("S3cr3tPastedIntoThePolicy0123456789")
+    with pytest.raises(PolicyError) as info:
+        parse_policy(f'path "a" {{ capabilities = ["read"] }} {secret.reveal()}', "p.hcl")
+    assert_no_leak(str(info.value), [secret], "the parse error")
+    assert "line 1" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'path "\xff" { capabilities = ["read"] }', "not UTF-8 text"),
+        (b"\x00\x01\x02", "malformed HCL"),
+        (b'path "a" { capabilities = ["read"] }\x00', "malformed HCL"),
+    ],
+    ids=["latin-1", "binary", "nul"],
+)
+def test_bad_bytes_in_a_policy_file(tmp_path: Path, content: bytes, reason: str) -> None:
+    """Non-UTF-8 raised UnicodeDecodeError, which the CLI did not catch (a traceback)."""
+    f = tmp_path / "bad.hcl"
+    f.write_bytes(content)
+    result = outcome(lambda: load_policies([f]), PolicyError)
+    assert result.error is not None and reason in str(result.error) and str(f) in str(result.error)
+
+
+def test_a_fifo_or_a_directory_is_refused_not_read(tmp_path: Path) -> None:
+    """A FIFO made load_policies (and `vault-gate policy check`) block forever."""
+    fifo = tmp_path / "policy.hcl"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        result = outcome(lambda p=path: load_policies([p]), PolicyError, bound_s=5)
+        assert "not a regular file" in str(result.error)
+    with pytest.raises(OSError):
+        load_policies([tmp_path / "missing.hcl"])
