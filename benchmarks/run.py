@@ -131,7 +131,9 @@ def main() -> int:
     parser.add_argument("--boot-rounds", type=int, default=3)
     parser.add_argument("--xdist", type=int, default=2, help="workers for the second gate run")
     parser.add_argument("--audit-sizes", default="256,1024", help="MB, comma-separated")
-    parser.add_argument("--scan-mb", type=int, default=5, help="plain detect-secrets: ~75 s/MB here")
+    parser.add_argument(
+        "--scan-mb", type=int, default=5, help="tree size (plain detect-secrets: ~10 s per MB here)"
+    )
     parser.add_argument(
         "--skip", default="", help="comma-separated: boot,gate,xdist,noscan,audit,scan"
     )
