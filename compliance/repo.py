@@ -677,6 +677,7 @@ def scan(
     log_files: Sequence[Path] = (),
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     workers: int | None = None,
+    tmp_dir: Path | None = None,
 ) -> ScanReport:
     """Scan and say what was scanned; :func:`scan_paths` is the findings alone.
 
@@ -688,11 +689,15 @@ def scan(
     (logs are full of random request ids); their findings say "log".
 
     Big trees are scanned by ``workers`` processes (None: one per available core);
-    the report is the same whatever the number.
+    the report is the same whatever the number. ``tmp_dir``: where the scan's own
+    temporary directory goes (the harness passes one its reaper removes).
     """
     known = KnownValues(known_values)
     report = ScanReport()
-    with tempfile.TemporaryDirectory(prefix="vault-gate-scan-") as tmp, _detect_secrets_quiet():
+    with (
+        tempfile.TemporaryDirectory(prefix="vault-gate-scan-", dir=tmp_dir) as tmp,
+        _detect_secrets_quiet(),
+    ):
         scanner = _Scanner(report, known, exclude, max_file_bytes, Path(tmp), workers)
         with detectors.scan_settings():
             scanner.settings_changed()
