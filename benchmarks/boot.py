@@ -26,20 +26,15 @@ from fixtures.reaper import Reaper
 from fixtures.world import boot, bootstrap
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--backend", action="append", choices=["process", "docker"], default=None)
-    args = parser.parse_args()
-
+def measure(rounds: int = 5, backend_names: tuple[str, ...] = ("process",)) -> dict:
+    """Boot and bootstrap ``rounds`` times per backend (interleaved); each round's timings."""
     reaper = Reaper()
     backends: list[Backend] = [
-        make_backend(name, reaper, BackendOptions()) for name in (args.backend or ["process"])
+        make_backend(name, reaper, BackendOptions()) for name in backend_names
     ]
     per_backend: dict[str, list[dict[str, float]]] = {b.name: [] for b in backends}
     try:
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for backend in backends:
                 started = time.monotonic()
                 world = boot(backend, reaper)
@@ -52,6 +47,29 @@ def main() -> int:
                     world.stop()
     finally:
         reaper.close()
+    return per_backend
+
+
+def summarize(rows: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Median, min and max of every figure over the rounds."""
+    return {
+        key: {
+            "median": statistics.median(r[key] for r in rows),
+            "min": min(r[key] for r in rows),
+            "max": max(r[key] for r in rows),
+        }
+        for key in rows[0]
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--backend", action="append", choices=["process", "docker"], default=None)
+    args = parser.parse_args()
+
+    per_backend = measure(args.rounds, tuple(args.backend or ["process"]))
     totals = {}
     for name, rows in per_backend.items():
         print(f"backend: {name}")
@@ -65,15 +83,7 @@ def main() -> int:
 
 def _report(rows: list[dict[str, float]], rounds: int) -> float:
     """Print one backend's figures; return its median total."""
-
-    summary = {
-        key: {
-            "median": statistics.median(r[key] for r in rows),
-            "min": min(r[key] for r in rows),
-            "max": max(r[key] for r in rows),
-        }
-        for key in rows[0]
-    }
+    summary = summarize(rows)
     print(f"{'figure':<22}{'median s':>10}{'min s':>10}{'max s':>10}   ({rounds} rounds)")
     for key, s in summary.items():
         print(f"{key:<22}{s['median']:>10.2f}{s['min']:>10.2f}{s['max']:>10.2f}")

@@ -249,12 +249,46 @@ class _RoleTokens:
         return False
 
 
+_ACCESSOR_KEY = b'"accessor":"'
+_PLAIN_ROLE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def _may_concern(line: bytes, role: bytes, accessors: set[str]) -> bool:
+    """False only for a line that cannot be a login to the role nor an entry of one of
+    its tokens, decided on the bytes: it does not hold the role's name, and it holds no
+    ``"accessor"`` key or exactly one whose (escape-free) value is not a known token's.
+    Two or more such keys, or an escape in the value: parse, to be sure."""
+    if role in line:
+        return True
+    at = line.find(_ACCESSOR_KEY)
+    if at < 0:
+        return False
+    if line.find(_ACCESSOR_KEY, at + 1) >= 0:
+        return True
+    start = at + len(_ACCESSOR_KEY)
+    end = line.find(b'"', start)
+    value = line[start:end]
+    return end < 0 or b"\\" in value or value.decode("utf-8", "replace") in accessors
+
+
 def role_request_paths(audit_log: Path, app_role: str, *, start: int = 0) -> set[str]:
     """Request paths that tokens of AppRole ``app_role`` used successfully: what the app
-    really did, for the least-privilege check's "granted but never used"."""
+    really did, for the least-privilege check's "granted but never used".
+
+    Lines that cannot concern the role are skipped before parsing (:func:`_may_concern`):
+    parsing is most of the cost of reading a large log, and most of a shared server's
+    log is other clients'.
+    """
     tokens = _RoleTokens(app_role)
     used: set[str] = set()
-    for record in _records(audit_log, AuditStats(), start):
+    stats = AuditStats()
+    role = orjson.dumps(app_role) if set(app_role) <= _PLAIN_ROLE else None
+    for line, whole in _read_lines(audit_log, stats, start):
+        if not whole or (role is not None and not _may_concern(line, role, tokens.accessors)):
+            continue
+        record = _parse(line, stats)
+        if record is None:
+            continue
         if tokens.observe(record) and record["type"] == "response" and not record.get("error"):
             used.add(_str(_obj(record.get("request")).get("path")))
     return used

@@ -13,6 +13,7 @@ from compliance.result import CheckResult
 from compliance.secret import Secret
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
+from fixtures.scan_cache import SharedRepoScan
 from fixtures.target import Target
 
 
@@ -32,13 +33,16 @@ def inspect_processes(environment: BootstrappedEnvironment, app: AppProcess) -> 
 
 
 @when("the harness scans the repository and its history", target_fixture="result")
-def scan_repository(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+def scan_repository(
+    environment: BootstrappedEnvironment, target: Target, repo_scan: SharedRepoScan
+) -> CheckResult:
     return check_no_secrets_in_repo(
         target.root,
         environment.profile.name,
         environment.known_values(),
         exclude=target.scan_exclude,
         allowed=load_allowlist(target.scan_allowlist) if target.scan_allowlist else None,
+        scanner=repo_scan,
     )
 
 

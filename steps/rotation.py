@@ -23,12 +23,12 @@ APP_CACHE_TTL_S = 1  # fixtures.app sets STORE_ERP_CACHE_TTL_S=1
 @given(parsers.parse("the application running in {name}"), target_fixture="app")
 def app_running(
     environment: BootstrappedEnvironment,
-    app_factory: Callable[..., AppProcess],
+    pooled_app: Callable[[BootstrappedEnvironment], AppProcess],
     target: Target,
 ) -> AppProcess:
     if target.app is None:
         pytest.skip(f"target {target.name} declares no application to start ([app])")
-    return app_factory(environment)
+    return pooled_app(environment)
 
 
 @when(

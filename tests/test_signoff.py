@@ -238,10 +238,12 @@ SKETCH_NOT_RUN = {"app_reads_from_vault", "no_secrets_in_env", "audit_enabled"}
 
 @pytest.fixture(scope="module")
 def sketch_run(tmp_path_factory: pytest.TempPathFactory) -> SignoffRun:
+    """Under pytest-xdist (-n 2): the workers run the scenarios, the controller gathers
+    every cell (fail, pass, not run, with results and errors) and writes the report."""
     reports = tmp_path_factory.mktemp("sketch") / "reports"
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-k", "success_criteria", "-p", "no:cacheprovider",
-         "--report-dir", str(reports), "--target", str(SKETCH_TARGET)],
+         "-n", "2", "--report-dir", str(reports), "--target", str(SKETCH_TARGET)],
         cwd=ROOT, capture_output=True, text=True, timeout=INNER_TIMEOUT_S, check=False,
     )  # fmt: skip
     return SignoffRun(out.returncode, out.stdout + out.stderr, reports, [])

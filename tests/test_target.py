@@ -21,7 +21,7 @@ def test_store_erp_target() -> None:
     assert t.workflow_files() == [ROOT / ".github" / "workflows" / "deploy.yml"]
     assert t.policy_file("production") == ROOT / "vault" / "policies" / "store-erp-production.hcl"
     assert "--secret-id-file" in t.tool_help()["rotate_secrets.py"]
-    assert t.app is not None and t.app.health == "/health" and t.app.stop_signal == "SIGINT"
+    assert t.app is not None and t.app.health == "/health" and t.app.stop_signal == "SIGTERM"
     argv = t.app.argv(8123)
     assert argv[0] == sys.executable and "127.0.0.1:8123" in argv
     assert t.app.rotate_argv()[1:] == ["scripts/rotate_secrets.py"]

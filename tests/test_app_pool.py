@@ -1,0 +1,62 @@
+"""The app pool hands out each app once, ready, with its own secret_id, and never has
+two apps of one environment alive (the audit checks attribute entries by AppRole)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.app_pool import AppPool
+from fixtures.process import group_members
+from fixtures.reaper import Reaper
+from fixtures.target import Target
+from fixtures.world import World
+
+pytestmark = pytest.mark.servers
+
+
+def test_apps_are_started_ahead_used_once_and_never_overlap(
+    world: World, reaper: Reaper, target: Target
+) -> None:
+    env = world.env("staging")
+    pool = AppPool(reaper, target)
+    try:
+        pool.prestart(env)
+        first = pool.take(env)
+        assert pool.prestarted == 1 and pool.foreground == 0
+        assert first.request("GET", "/health").status_code == 200
+        first_secret_id = first.secret_id_file.read_text()
+        first_pid = first.process.pid
+        assert first_pid is not None
+
+        pool.release(first)
+        second = pool.take(env)
+        assert second is not first and pool.prestarted == 2
+        # The first app was gone before the second was handed out (it was started after).
+        assert first.process.exited() is not None and not group_members(first_pid)
+        assert not first.directory.exists()
+        assert second.secret_id_file.read_text() != first_secret_id
+        assert second.audit_offset >= first.audit_offset
+        assert second.request("GET", "/health").status_code == 200
+        second_pid = second.process.pid
+        assert second_pid is not None
+
+        pool.release(second)
+        pool.retire(env)  # another app of staging is about to start: none may wait
+        assert second.process.exited() is not None and not group_members(second_pid)
+        third = pool.take(env)  # nothing waiting: started now
+        assert pool.foreground == 1
+        pool.release(third)
+    finally:
+        pool.close()
+    third_pid = third.process.pid
+    assert third_pid is not None and not group_members(third_pid)
+
+
+def test_close_ends_apps_still_starting(world: World, reaper: Reaper, target: Target) -> None:
+    pool = AppPool(reaper, target)
+    for env in world.environments.values():
+        pool.prestart(env)
+    pool.close()  # at once: the apps are still starting
+    for env in world.environments.values():
+        with pytest.raises(RuntimeError):
+            pool._start(env, None)
