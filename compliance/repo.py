@@ -29,7 +29,7 @@ import threading
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, quote_plus
@@ -456,13 +456,17 @@ def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 PARALLEL_MIN_FILES = 64
 _worker: _FileScanner | None = None
+# The worker's detect-secrets settings, entered for its lifetime. Held at module level:
+# a context manager left to the garbage collector closes its generator, which restores
+# the empty settings -- a spawned worker then scans with no plugins at all.
+_worker_settings: AbstractContextManager[object] | None = None
 
 
 def _worker_init(known: KnownValues, max_file_bytes: int) -> None:
-    global _worker
+    global _worker, _worker_settings
     logging.getLogger("detect-secrets").setLevel(logging.WARNING)
-    settings = detectors.scan_settings()
-    settings.__enter__()  # for the worker's lifetime
+    _worker_settings = detectors.scan_settings()
+    _worker_settings.__enter__()
     _worker = _FileScanner(known, max_file_bytes)
 
 

@@ -15,6 +15,7 @@ import re
 import string
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -246,13 +247,26 @@ def test_needles_from_the_disk_cache_are_the_needles_built() -> None:
         assert back == needle, name
 
 
-def test_repository_scan_same_report_in_workers(tmp_path: Path, monkeypatch) -> None:
-    """Parallel workers change nothing in the report (forced on a small tree here)."""
+@pytest.mark.parametrize("threads", ["one thread (fork)", "threads alive (spawn)"])
+def test_repository_scan_same_report_in_workers(tmp_path: Path, monkeypatch, threads) -> None:
+    """Parallel workers change nothing in the report (forced on a small tree here).
+
+    With other threads alive (as in a pytest session with background work) the workers
+    are spawned, fresh interpreters that must set up detect-secrets' plugins themselves.
+    """
     generate(tmp_path, 200_000, seed=13, secret_rate=0.5, lines_per_file=(5, 60))
     serial = repo.scan([tmp_path], workers=1)
     monkeypatch.setattr(repo, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(repo, "PARALLEL_MIN_FILES", 4)
-    parallel = repo.scan([tmp_path], workers=2)
+    done = threading.Event()
+    if threads.startswith("threads"):
+        threading.Thread(target=done.wait, args=(120,), daemon=True).start()
+    else:
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
+    try:
+        parallel = repo.scan([tmp_path], workers=2)
+    finally:
+        done.set()
     assert parallel.findings == serial.findings
     assert parallel.files == serial.files and parallel.not_scanned == serial.not_scanned
     assert len(serial.findings) >= 10
