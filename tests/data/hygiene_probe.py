@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,25 +43,35 @@ class Probe:
         self.scanned: dict[str, int] = {}
         self.hits: list[dict[str, str]] = []
         self.values: list[tuple[Secret, str]] = []
+        # The app pool starts and stops apps from its own threads: one writer at a time,
+        # or two would interleave in the temp file and the outer test read torn JSON.
+        self._lock = threading.RLock()
 
     def remember(self, pids: list[int], dirs: list[str]) -> None:
-        self.state["pids"] = sorted(set(self.state["pids"]) | set(pids))
-        self.state["dirs"] = sorted(set(self.state["dirs"]) | set(dirs))
-        self._write("state.json", self.state)
+        with self._lock:
+            self.state["pids"] = sorted(set(self.state["pids"]) | set(pids))
+            self.state["dirs"] = sorted(set(self.state["dirs"]) | set(dirs))
+            self._write("state.json", self.state)
+
+    def count_app(self) -> None:
+        with self._lock:
+            self.state["apps"] += 1
 
     def scan(self, directory: Path) -> None:
         files = [p for p in directory.rglob("*") if p.is_file() and not p.is_symlink()]
         sizes, hits = scan_files(files, self.values)
-        self.scanned.update(sizes)
-        self.hits += hits
+        with self._lock:
+            self.scanned.update(sizes)
+            self.hits += hits
 
     def finish(self) -> None:
         self._write("leaks.json", {"scanned": self.scanned, "hits": self.hits})
 
     def _write(self, name: str, data: object) -> None:
-        tmp = self.out / f".{name}.tmp"
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, self.out / name)
+        with self._lock:
+            tmp = self.out / f".{name}.{threading.get_ident()}.tmp"
+            tmp.write_text(json.dumps(data, indent=1))
+            os.replace(tmp, self.out / name)
 
 
 def _values(world: Any) -> list[tuple[Secret, str]]:
@@ -91,7 +102,7 @@ def _hygiene_probe(request: pytest.FixtureRequest) -> Iterator[None]:
 
     def start_app(env: Any, reaper: Any, **kwargs: Any) -> Any:
         app = real_start(env, reaper, **kwargs)
-        probe.state["apps"] += 1
+        probe.count_app()
         probe.remember([app.process.pid] if app.process.pid else [], [str(app.directory)])
         return app
 
