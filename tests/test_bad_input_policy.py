@@ -87,9 +87,11 @@ def test_stanzas_with_weird_paths_and_capabilities(path: str, caps: list[str]) -
     _judge(json.dumps({"path": {path: {"capabilities": caps}}}), "weird.json", [])
     unknown = [c for c in caps if c not in KNOWN_CAPABILITIES]
     if unknown and "+*" not in path:
-        with pytest.raises(
-            PolicyError, match=r"unknown capability|not valid Unicode|control|quoted"
-        ):
+        expected = r"unknown capability|not valid Unicode|control|quoted"
+        if any(t in c for c in [path, *caps] for t in ("${", "%{")):
+            # HCL reads these as the start of a template inside a quoted string
+            expected += "|malformed HCL"
+        with pytest.raises(PolicyError, match=expected):
             parse_policy(hcl, "weird.hcl")
 
 
