@@ -283,6 +283,9 @@ _KEY_ARRAY_OPEN = re.compile(
 _KEY_ARRAY_ITEM = re.compile(r"""^\s*(?:-\s*)?["']?[A-Za-z0-9+/]{32,}={0,2}["']?\s*,?\s*$""")
 
 
+_LOWERCASE_PATH = re.compile(r"(?:/[a-z0-9._-]+)+/?")
+
+
 class UnsealKeyDetector(_Detector):
     """Unseal and recovery keys (Shamir shares or the dev server's single key).
 
@@ -322,8 +325,10 @@ class UnsealKeyDetector(_Detector):
         return False
 
     def _looks_like_key(self, key: str) -> bool:
-        if key.startswith("/"):
-            return False  # a path, not a key
+        # A path after "unseal" (/etc/vault/unseal/keys) is not a key; but a base64 key
+        # may start with "/" too (1 in 64), and has upper case, "+" or "=" in it.
+        if _LOWERCASE_PATH.fullmatch(key):
+            return False
         body = key.rstrip("=")
         hexadecimal = all(c in "0123456789abcdefABCDEF" for c in body)
         limit = self.MIN_ENTROPY_HEX if hexadecimal else self.MIN_ENTROPY_BASE64

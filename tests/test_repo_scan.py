@@ -526,6 +526,14 @@ def test_unseal_and_recovery_keys() -> None:
     assert not has(found, UNSEAL_KEY)
 
 
+def test_unseal_key_starting_with_a_slash_is_still_a_key() -> None:
+    """Base64 keys start with "/" one time in 64: they are keys, not paths."""
+    key = Secret("/" + base64.b64encode(secrets.token_bytes(33)).decode()[1:])
+    found = findings_in(f"Unseal Key 1: {key.reveal()}\n", "ops-notes.txt")
+    assert has(found, UNSEAL_KEY, key, line=1), found
+    assert_not_leaked(found, [key])
+
+
 @pytest.mark.parametrize(
     ("name", "template"),
     [
