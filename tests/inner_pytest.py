@@ -101,3 +101,35 @@ def wait_nothing_left(pids: list[int], dirs: list[str], timeout_s: float) -> tup
         if (not live and not left) or time.monotonic() >= deadline:
             return live, left
         time.sleep(0.1)
+
+
+def run_signalled(
+    tmp_path: Path, mode: str, backend: str, sig: int | None = None, bound_s: float = 120
+) -> tuple[dict, int, str]:
+    """An inner session on ``backend``; with ``sig``, sent once the session has booted
+    (its state file exists). Returns its state, exit code and output; the inner pytest
+    is killed if it outlives the bound, so a failing test leaves no process behind."""
+    state_file = tmp_path / "state.json"
+    proc = subprocess.Popen(
+        inner_command("--backend", backend),
+        cwd=ROOT,
+        env=inner_env(state_file, mode),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        if sig is not None:
+            deadline = time.monotonic() + bound_s
+            while not state_file.exists():
+                assert proc.poll() is None, proc.stdout.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "inner session never booted"
+                time.sleep(0.1)
+            proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=bound_s)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert state_file.exists(), out.decode()
+    return json.loads(state_file.read_text()), proc.returncode, out.decode()

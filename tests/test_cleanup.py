@@ -19,9 +19,8 @@ import pytest
 from inner_pytest import (
     ROOT,
     gate_command,
-    inner_command,
-    inner_env,
     probed_env,
+    run_signalled,
     run_tmpdir,
     wait_nothing_left,
 )
@@ -29,32 +28,6 @@ from inner_pytest import (
 from fixtures.process import group_members
 
 BOUND_S = 120
-
-
-def _run_inner(tmp_path: Path, mode: str, sig: int | None = None) -> tuple[dict, int, str]:
-    state_file = tmp_path / "state.json"
-    proc = subprocess.Popen(
-        inner_command("--backend", "process"),
-        cwd=ROOT,
-        env=inner_env(state_file, mode),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        if sig is not None:
-            deadline = time.monotonic() + BOUND_S
-            while not state_file.exists():
-                assert proc.poll() is None, proc.stdout.read().decode()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "inner session never booted"
-                time.sleep(0.1)
-            proc.send_signal(sig)
-        out, _ = proc.communicate(timeout=BOUND_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return json.loads(state_file.read_text()), proc.returncode, out.decode()
 
 
 def _assert_nothing_left(state: dict, timeout_s: float = 20) -> None:
@@ -83,7 +56,7 @@ def _assert_nothing_left(state: dict, timeout_s: float = 20) -> None:
 def test_nothing_outlives_the_session(
     tmp_path: Path, mode: str, sig: int | None, expected_rc: int
 ) -> None:
-    state, rc, out = _run_inner(tmp_path, mode, sig)
+    state, rc, out = run_signalled(tmp_path, mode, "process", sig, BOUND_S)
     assert rc == expected_rc, out
     _assert_nothing_left(state)
     if sig == signal.SIGKILL:

@@ -15,7 +15,6 @@ the reason. In CI, ``.ci/run`` starts an engine and builds the images and then s
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -30,7 +29,7 @@ import docker.errors
 import orjson
 import psycopg
 import pytest
-from inner_pytest import ROOT, SIGNOFF_SCENARIOS, inner_command, inner_env
+from inner_pytest import ROOT, SIGNOFF_SCENARIOS, run_signalled
 
 from compliance.criteria import CRITERIA
 from compliance.secret import Secret
@@ -229,33 +228,6 @@ def test_an_image_that_cannot_be_had_is_a_clear_error(client: docker.DockerClien
     assert time.monotonic() - started < 90
 
 
-def _run_inner_session(tmp_path: Path, mode: str, sig: int | None) -> tuple[dict, int, str]:
-    state_file = tmp_path / "state.json"
-    proc = subprocess.Popen(
-        inner_command("--backend", "docker"),
-        cwd=ROOT,
-        env=inner_env(state_file, mode),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        if sig is not None:
-            deadline = time.monotonic() + BOUND_S
-            while not state_file.exists():
-                assert proc.poll() is None, proc.stdout.read().decode()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "inner session never booted"
-                time.sleep(0.1)
-            proc.send_signal(sig)
-        out, _ = proc.communicate(timeout=BOUND_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert state_file.exists(), out.decode()
-    return json.loads(state_file.read_text()), proc.returncode, out.decode()
-
-
 @pytest.mark.parametrize(
     ("mode", "sig", "expected_rc"),
     [("fail", None, 1), ("wait", signal.SIGKILL, -signal.SIGKILL)],
@@ -266,7 +238,7 @@ def test_no_container_outlives_the_session(
 ) -> None:
     """After a failing session, and after pytest is killed (the reaper's work), no
     container of the session, no server process and no directory is left."""
-    state, rc, out = _run_inner_session(tmp_path, mode, sig)
+    state, rc, out = run_signalled(tmp_path, mode, "docker", sig, BOUND_S)
     assert rc == expected_rc, out
     assert state["backend"] == "docker"
     assert len(state["pids"]) == 3, state  # postgres, dev, secure
