@@ -1,0 +1,672 @@
+"""The application the gate judges, as its target file describes it: the judge's only
+source of knowledge about an app.
+
+A target is a TOML file; relative paths in it are relative to the file's directory
+(``root`` moves the repository's root). Standard library only: the ``vault-gate``
+command reads targets without the harness installed. The schema, key by key, is in
+docs/target.md; the bundled examples are ``store_erp/target.toml`` and
+``sample_apps/ledger/target.toml``.
+
+Names on the server are templates: ``{tree}`` is the target's name for the
+environment (``[environments]``, default: dev=development, staging, prod=production)
+and ``{env}`` the harness's (dev, staging, prod). Commands run from the target's root;
+``python3`` as a command's first word means the harness's own interpreter, and
+``{name}`` in an argument is a value the harness provides (see :data:`PROVIDED`).
+
+Unknown keys and missing required ones are errors that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import string
+import subprocess
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HELP_TIMEOUT_S = 30
+DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
+
+# What the harness provides to the app, the set-up, the seed and the rotation tool, by
+# name. None of these is a secret except where noted (the set-up's admin inputs).
+PROVIDED: dict[str, str] = {
+    "environment": "the harness's environment name (dev, staging, prod)",
+    "tree": "the target's name for the environment ([environments])",
+    "vault_addr": "the Vault server's address (https:// where the profile requires TLS)",
+    "vault_cacert": "the CA file that signs the server's certificate (empty without TLS)",
+    "role_id": "the app's AppRole role_id, read from the server after the set-up",
+    "secret_id_file": "a 0600 file holding a fresh secret_id",
+    "wrapped_secret_id_file": "a 0600 file holding a response-wrapping token for a secret_id",
+    "database_host": "the environment's PostgreSQL host (127.0.0.1)",
+    "database_port": "the environment's PostgreSQL port",
+    "database_name": "the environment's database ([database] name)",
+    "token_file": "a 0600 file holding the tool's Vault token (rotation, set-up)",
+    "grace_s": "the target's grace window in seconds ([rotation] grace_s)",
+    # Set-up only: the admin login Vault's database engine connects with; the set-up
+    # hands it to Vault, which then rotates it so that only Vault knows it.
+    "database_admin_user": "the admin role ([database] admin_role) Vault connects as",
+    "database_admin_password": "its password (set-up only; Vault rotates it afterwards)",
+}
+SETUP_ONLY = frozenset({"database_admin_user", "database_admin_password", "token_file"})
+
+TOP_REQUIRED = ("name", "source", "docs", "workflows")
+TOP_OPTIONAL = (
+    "root", "fallback", "tools", "vault_paths", "scan_exclude", "scan_allowlist", "app",
+    "policies", "environments", "vault", "setup", "database", "rotation", "credential_env",
+    "doc_variable_prefixes",
+)  # fmt: skip
+VAULT_KEYS = (
+    "kv_mount", "secrets", "reads", "policies", "policy_files", "approle_mount", "approle",
+    "database_mount", "database_role", "operator_policy",
+)  # fmt: skip
+APP_KEYS = (
+    "command", "health", "stop_signal", "rotate", "env", "cache_ttl_s", "login", "request",
+    "session", "versions", "refused",
+)  # fmt: skip
+LOGIN_KEYS = ("seed", "method", "path", "json", "token", "cookie")
+REQUEST_KEYS = ("method", "path", "ok", "header", "scheme")
+SETUP_KEYS = ("command", "env", "timeout_s")
+DATABASE_KEYS = ("name", "sql", "admin_role")
+ROTATION_KEYS = ("command", "policy", "grace_s", "timeout_s", "env")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RANDOM = "{random}"
+
+
+class TargetError(ValueError):
+    """A target file that cannot be used; the message names the file and the key."""
+
+
+def interpreter(arg: str) -> str:
+    """``python3`` as a command's first word runs the harness's own interpreter."""
+    return sys.executable if arg == "python3" else arg
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with each ``{name}`` replaced; unknown names are left as written."""
+
+    def one(match: re.Match[str]) -> str:
+        return values.get(match.group(1), match.group(0))
+
+    return re.sub(r"\{([a-z_]+)\}", one, template)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of the target's, run from its root with provided values filled in."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)  # VAR -> provided name or "=literal"
+    timeout_s: float = 120.0
+
+    def resolve(self, values: Mapping[str, str]) -> list[str]:
+        return [interpreter(self.argv[0]), *(fill(a, values) for a in self.argv[1:])]
+
+    def environment(self, values: Mapping[str, str]) -> dict[str, str]:
+        return resolve_env(self.env, values)
+
+
+def resolve_env(mapping: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
+    """VAR -> value: ``"=text"`` is a literal, anything else a provided value (left out
+    when the harness has none for this start, e.g. no CA file without TLS)."""
+    out: dict[str, str] = {}
+    for var, source in mapping.items():
+        if source.startswith("="):
+            out[var] = source[1:]
+        elif values.get(source):
+            out[var] = values[source]
+    return out
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One HTTP request of the app's contract."""
+
+    method: str
+    path: str
+    ok: tuple[int, ...] = (200,)
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class LoginSpec:
+    """How a test user logs in: seeded by the target's command, then a request whose
+    JSON answer holds the credential at ``token`` (a dotted key); ``cookie`` names the
+    session cookie the answer sets, if the app has one."""
+
+    request: Probe
+    body: Mapping[str, Any]
+    token: str = ""
+    cookie: str = ""
+    seed: Command | None = None
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """How to start the target's application and talk to it."""
+
+    command: tuple[str, ...]
+    health: str = "/health"
+    stop_signal: str = "SIGTERM"
+    env: Mapping[str, str] = field(default_factory=dict)
+    cache_ttl_s: float = 0.0
+    login: LoginSpec | None = None
+    request: Probe | None = None  # an authenticated request (credential from login)
+    session: Probe | None = None  # a request authenticated by the session cookie only
+    versions: tuple[str, str] | None = None  # (path, dotted key): {entry: {version: n}}
+    refused: tuple[int, ...] = (401, 403)
+    rotate: tuple[str, ...] = ()  # older schema: the rotation command ([rotation] now)
+
+    def argv(self, port: int) -> list[str]:
+        return [interpreter(self.command[0]), *(a.replace("{port}", str(port)) for a in self.command[1:])]
+
+    def rotate_argv(self) -> list[str]:
+        return [interpreter(a) for a in self.rotate]
+
+
+@dataclass(frozen=True)
+class SecretEntry:
+    """A KV entry the target declares: its path under the mount and, per secret key, a
+    value template (``{random}`` is a fresh random value the harness generates)."""
+
+    path: str  # template, logical (no data/), e.g. "store-erp/{tree}/flask"
+    keys: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class VaultSpec:
+    """What the target's set-up makes on the server, by name (templates)."""
+
+    kv_mount: str = "secret"
+    secrets: tuple[SecretEntry, ...] = ()
+    reads: tuple[str, ...] = ()  # further KV entries the app reads (non-secret config)
+    policies: tuple[str, ...] = ()  # policy names the app's role holds
+    approle_mount: str = "approle"
+    approle: str = ""
+    database_mount: str = "database"
+    database_role: str = ""
+
+
+@dataclass(frozen=True)
+class DatabaseSpec:
+    """The environment's database: its name, the target's SQL (schema, roles) run by an
+    admin login, and the role Vault's database engine connects as."""
+
+    name: str
+    sql: tuple[Path, ...] = ()
+    admin_role: str = ""
+
+
+@dataclass(frozen=True)
+class RotationSpec:
+    command: Command
+    policy: Path | None = None  # the rotation tool's token policy (the target's file)
+    grace_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    root: Path
+    source: tuple[str, ...]
+    docs_dir: Path
+    workflows: tuple[str, ...]
+    policies: str = ""  # the app's policy file per environment ({tree}), for static analysis
+    fallback_files: tuple[Path, ...] = ()
+    tools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vault_paths: tuple[str, ...] = ()
+    scan_exclude: tuple[str, ...] = ()
+    scan_allowlist: Path | None = None
+    app: AppSpec | None = None
+    trees: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TREES))
+    vault: VaultSpec = field(default_factory=VaultSpec)
+    setup: Command | None = None
+    database: DatabaseSpec | None = None
+    rotation: RotationSpec | None = None
+    credential_env: tuple[str, ...] = ()
+    doc_variable_prefixes: tuple[str, ...] = ()
+    path: Path | None = None  # the target file itself
+
+    # ------------------------------------------------------------------ names
+    def tree(self, env: str) -> str:
+        try:
+            return self.trees[env]
+        except KeyError:
+            raise TargetError(
+                f"{self.path}: [environments] has no entry for {env!r}"
+            ) from None
+
+    def names(self, env: str) -> dict[str, str]:
+        """Template values for ``env``: ``{tree}`` and ``{env}``."""
+        return {"tree": self.tree(env), "env": env}
+
+    def named(self, template: str, env: str) -> str:
+        return fill(template, self.names(env))
+
+    def approle(self, env: str) -> str:
+        return self.named(self.vault.approle, env)
+
+    def app_policies(self, env: str) -> list[str]:
+        return [self.named(p, env) for p in self.vault.policies]
+
+    def database_role(self, env: str) -> str:
+        return self.named(self.vault.database_role, env)
+
+    def database_name(self, env: str) -> str:
+        if self.database is None:
+            return ""
+        return self.named(self.database.name, env)
+
+    def secret_entries(self, env: str) -> list[SecretEntry]:
+        return [SecretEntry(self.named(e.path, env), e.keys) for e in self.secrets_of()]
+
+    def secrets_of(self) -> tuple[SecretEntry, ...]:
+        return self.vault.secrets
+
+    def read_entries(self, env: str) -> list[str]:
+        """Every KV entry (logical path) the app reads: its secrets and its config."""
+        out = [e.path for e in self.secret_entries(env)]
+        out += [self.named(r, env) for r in self.vault.reads]
+        return list(dict.fromkeys(out))
+
+    def kv_prefix(self, env: str) -> str:
+        """The longest path prefix (whole segments) shared by the environment's entries."""
+        entries = [p.split("/") for p in self.read_entries(env)]
+        if not entries:
+            return ""
+        common: list[str] = []
+        for parts in zip(*[e[:-1] for e in entries], strict=False):
+            if len(set(parts)) != 1:
+                break
+            common.append(parts[0])
+        return "/".join(common)
+
+    # ------------------------------------------------------------------ files
+    def source_files(self) -> list[Path]:
+        return sorted({p for pattern in self.source for p in self.root.glob(pattern)})
+
+    def workflow_files(self) -> list[Path]:
+        return sorted({p for pattern in self.workflows for p in self.root.glob(pattern)})
+
+    def policy_file(self, tree: str) -> Path:
+        return self.root / self.policies.format(tree=tree)
+
+    def vault_paths_for(self, tree: str) -> list[str]:
+        return [p.format(tree=tree) for p in self.vault_paths]
+
+    def relative(self, path: Path | str) -> str:
+        """A path as the report shows it: relative to the target's root where it lies there."""
+        p = Path(path)
+        try:
+            return str(p.resolve().relative_to(self.root))
+        except ValueError:
+            return str(p)
+
+    def tool_help(self) -> dict[str, str]:
+        """Each tool's --help text, run from the target's root (bounded in time)."""
+        out = {}
+        for name, argv in self.tools.items():
+            cmd = [interpreter(argv[0]), *argv[1:]]
+            try:
+                done = subprocess.run(  # noqa: S603 - argv from the reviewed target file
+                    cmd, cwd=self.root, capture_output=True, text=True,
+                    timeout=HELP_TIMEOUT_S, check=False,
+                )  # fmt: skip
+                out[name] = done.stdout + done.stderr
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                out[name] = f"(could not run {name}: {type(exc).__name__})"
+        return out
+
+
+# ---------------------------------------------------------------------- loading
+
+
+class _Reader:
+    """Typed access to one table of the file; every error names the file and the key."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], where: str = "") -> None:
+        self.path, self.data, self.where = path, data, where
+
+    def error(self, key: str, what: str) -> TargetError:
+        return TargetError(f"{self.path}: {self.where}{key}: {what}")
+
+    def only(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
+        unknown = sorted(set(self.data) - set(allowed))
+        if unknown:
+            raise TargetError(f"{self.path}: {self.where}unknown key(s): {', '.join(unknown)}")
+        missing = [k for k in required if k not in self.data]
+        if missing:
+            raise TargetError(f"{self.path}: {self.where}missing key(s): {', '.join(missing)}")
+
+    def string(self, key: str, default: str = "") -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(key, "must be a string")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, "must be a list of strings")
+        return tuple(value)
+
+    def number(self, key: str, default: float) -> float:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3600:
+            raise self.error(key, "must be a number of seconds from 0 to 3600")
+        return float(value)
+
+    def codes(self, key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+        value = self.data.get(key, list(default))
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599 for v in value
+        ):
+            raise self.error(key, "must be a list of HTTP status codes")
+        return tuple(value)
+
+    def table(self, key: str) -> _Reader | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table")
+        return _Reader(self.path, value, f"{self.where}[{key}] ".replace("] [", "."))
+
+    def command(self, key: str, keys: tuple[str, ...] = SETUP_KEYS) -> Command | None:
+        """A command: a list of strings, or a table with ``command`` (and env, timeout)."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return Command(_argv(self, key, value))
+        sub = self.table(key)
+        assert sub is not None
+        sub.only(keys, ("command",))
+        return Command(
+            _argv(sub, "command", sub.data["command"]),
+            env=sub.env_map("env"),
+            timeout_s=sub.number("timeout_s", 120.0) or 120.0,
+        )
+
+    def env_map(self, key: str) -> dict[str, str]:
+        """VAR -> provided name, or ``{ value = "literal" }`` (kept as ``"=literal"``)."""
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table of VARIABLE = provided name")
+        out: dict[str, str] = {}
+        for var, source in value.items():
+            if not _NAME.match(var):
+                raise self.error(key, f"{var!r} is not an environment variable name")
+            if isinstance(source, dict) and set(source) == {"value"} and isinstance(
+                source["value"], str | int | float
+            ):
+                out[var] = "=" + str(source["value"])
+            elif isinstance(source, str) and source in PROVIDED:
+                out[var] = source
+            else:
+                raise self.error(
+                    key,
+                    f"{var} = {source!r}: not a provided value; known: {', '.join(PROVIDED)} "
+                    '(or { value = "literal" })',
+                )
+        return out
+
+
+def _argv(reader: _Reader, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(a, str) for a in value):
+        raise reader.error(key, "must be a non-empty list of strings")
+    return tuple(value)
+
+
+def _check_template(path: Path, key: str, template: str, *, vault_path: bool) -> None:
+    """A path template may hold ``{tree}``/``{env}`` and nothing else in braces; a Vault
+    path must, once filled in, be a plain one: no empty, ``.`` or ``..`` segments (urllib3
+    would resolve them away), no ``%``, no control characters, no leading ``/``."""
+    try:
+        fields_ = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError:
+        raise TargetError(f"{path}: {key}: unbalanced '{{' or '}}' in {template!r}") from None
+    if any(f not in ("tree", "env") for f in fields_):
+        raise TargetError(f"{path}: {key}: only {{tree}} or {{env}} may be filled in, in {template!r}")
+    if not template.isprintable():
+        raise TargetError(f"{path}: {key}: control characters in {template!a}")
+    if not vault_path:
+        return
+    filled = template.format(tree="tree", env="env")
+    if "%" in filled or any(s in ("", ".", "..") for s in filled.split("/")):
+        raise TargetError(
+            f"{path}: {key}: {template!r} is not a plain Vault path (no empty, '.' or '..' "
+            "segments, no leading or trailing '/', no '%')"
+        )
+
+
+def load_target(path: Path) -> Target:
+    path = Path(path)
+    try:
+        if path.exists() and not path.is_file():
+            raise TargetError(f"{path}: not a regular file")
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise TargetError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise TargetError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetError(f"{path}: not valid TOML: {exc}") from None
+    top = _Reader(path, data)
+    top.only(TOP_REQUIRED + TOP_OPTIONAL, TOP_REQUIRED)
+    base = path.resolve().parent
+    root = (base / top.string("root", ".")).resolve()
+    if not root.is_dir():
+        raise TargetError(f"{path}: root {root} is not a directory")
+
+    tools = data.get("tools", {})
+    if not isinstance(tools, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(a, str) for a in v) for v in tools.values()
+    ):
+        raise TargetError(f"{path}: tools must map names to command lists")
+    for key in ("name", "docs"):
+        top.string(key)
+    policies = top.string("policies")
+    if policies:
+        _check_template(path, "policies", policies, vault_path=False)
+    for i, vault_path in enumerate(top.strings("vault_paths")):
+        _check_template(path, f"vault_paths[{i}]", vault_path, vault_path=True)
+    trees = _trees(top)
+    return Target(
+        name=data["name"],
+        root=root,
+        source=top.strings("source"),
+        docs_dir=root / data["docs"],
+        workflows=top.strings("workflows"),
+        policies=policies,
+        fallback_files=tuple(root / f for f in top.strings("fallback")),
+        tools={k: tuple(v) for k, v in tools.items()},
+        vault_paths=top.strings("vault_paths"),
+        scan_exclude=top.strings("scan_exclude"),
+        scan_allowlist=root / top.string("scan_allowlist") if "scan_allowlist" in data else None,
+        app=_app_spec(top),
+        trees=trees,
+        vault=_vault_spec(top),
+        setup=top.command("setup"),
+        database=_database_spec(top, root),
+        rotation=_rotation_spec(top, root),
+        credential_env=_names(top, "credential_env"),
+        doc_variable_prefixes=top.strings("doc_variable_prefixes"),
+        path=path.resolve(),
+    )
+
+
+def _names(reader: _Reader, key: str) -> tuple[str, ...]:
+    names = reader.strings(key)
+    for n in names:
+        if not _NAME.match(n):
+            raise reader.error(key, f"{n!r} is not an environment variable name")
+    return names
+
+
+def _trees(top: _Reader) -> dict[str, str]:
+    sub = top.table("environments")
+    if sub is None:
+        return dict(DEFAULT_TREES)
+    sub.only(tuple(DEFAULT_TREES), tuple(DEFAULT_TREES))
+    out = {}
+    for env in DEFAULT_TREES:
+        tree = sub.string(env)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", tree):
+            raise sub.error(env, f"{tree!r} is not a plain name (letters, digits, - and _)")
+        out[env] = tree
+    return out
+
+
+def _vault_spec(top: _Reader) -> VaultSpec:
+    sub = top.table("vault")
+    if sub is None:
+        return VaultSpec()
+    sub.only(VAULT_KEYS)
+    entries = []
+    table = sub.data.get("secrets", {})
+    if not isinstance(table, dict):
+        raise sub.error("secrets", 'must be a table of "path" = [keys] or { key = "template" }')
+    for entry_path, keys in table.items():
+        _check_template(top.path, f"[vault.secrets] {entry_path!r}", entry_path, vault_path=True)
+        if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
+            values = {k: _RANDOM for k in keys}
+        elif isinstance(keys, dict) and keys and all(isinstance(v, str) for v in keys.values()):
+            values = dict(keys)
+            lacking = [k for k, v in values.items() if _RANDOM not in v]
+            if lacking:
+                raise sub.error(
+                    "secrets",
+                    f"{entry_path}: {', '.join(lacking)}: a secret's template must hold "
+                    f"{_RANDOM} (the harness writes fresh values, never constants)",
+                )
+        else:
+            raise sub.error(
+                "secrets", f"{entry_path}: must be a list of key names or a table of templates"
+            )
+        entries.append(SecretEntry(entry_path, values))
+    for key in ("kv_mount", "approle_mount", "database_mount", "approle", "database_role"):
+        value = sub.string(key)
+        if value:
+            _check_template(top.path, f"[vault] {key}", value, vault_path=True)
+    reads = sub.strings("reads")
+    for r in reads:
+        _check_template(top.path, "[vault] reads", r, vault_path=True)
+    return VaultSpec(
+        kv_mount=sub.string("kv_mount", "secret"),
+        secrets=tuple(entries),
+        reads=reads,
+        policies=sub.strings("policies"),
+        approle_mount=sub.string("approle_mount", "approle"),
+        approle=sub.string("approle"),
+        database_mount=sub.string("database_mount", "database"),
+        database_role=sub.string("database_role"),
+    )
+
+
+def _database_spec(top: _Reader, root: Path) -> DatabaseSpec | None:
+    sub = top.table("database")
+    if sub is None:
+        return None
+    sub.only(DATABASE_KEYS, ("name",))
+    name = sub.string("name")
+    if not re.fullmatch(r"[a-z_][a-z0-9_{}]*", name):
+        raise sub.error("name", f"{name!r}: lower-case letters, digits, _ and {{tree}} only")
+    sql = tuple(root / f for f in sub.strings("sql"))
+    for f in sql:
+        if not f.is_file():
+            raise sub.error("sql", f"{f} is not a file")
+    return DatabaseSpec(name=name, sql=sql, admin_role=sub.string("admin_role"))
+
+
+def _rotation_spec(top: _Reader, root: Path) -> RotationSpec | None:
+    sub = top.table("rotation")
+    if sub is None:
+        return None
+    sub.only(ROTATION_KEYS, ("command",))
+    command = top.command("rotation", ROTATION_KEYS)
+    assert command is not None
+    policy = root / sub.string("policy") if sub.string("policy") else None
+    if policy is not None and not policy.is_file():
+        raise sub.error("policy", f"{policy} is not a file")
+    return RotationSpec(command=command, policy=policy, grace_s=sub.number("grace_s", 1.0))
+
+
+def _probe(sub: _Reader | None, default_ok: tuple[int, ...]) -> Probe | None:
+    if sub is None:
+        return None
+    sub.only(REQUEST_KEYS, ("path",))
+    path = sub.string("path")
+    if not path.startswith("/"):
+        raise sub.error("path", f"{path!r} must start with '/'")
+    method = sub.string("method", "GET").upper()
+    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        raise sub.error("method", f"{method!r} is not an HTTP method")
+    return Probe(
+        method=method,
+        path=path,
+        ok=sub.codes("ok", default_ok),
+        header=sub.string("header", "Authorization"),
+        scheme=sub.string("scheme", "Bearer"),
+    )
+
+
+def _app_spec(top: _Reader) -> AppSpec | None:
+    sub = top.table("app")
+    if sub is None:
+        return None
+    sub.only(APP_KEYS)
+    for key in ("command", "rotate"):
+        sub.strings(key)
+    if not sub.data.get("command"):
+        raise TargetError(f"{top.path}: [app] needs a command")
+    command = sub.strings("command")
+    if not any("{port}" in a for a in command):
+        raise TargetError(f"{top.path}: [app] command must contain {{port}} (where it listens)")
+    stop = sub.string("stop_signal", "SIGTERM")
+    if not stop.startswith("SIG") or not hasattr(signal, stop):
+        raise TargetError(f"{top.path}: [app] stop_signal {stop!r} is not a signal name")
+    login = None
+    login_table = sub.table("login")
+    if login_table is not None:
+        login_table.only(LOGIN_KEYS, ("path",))
+        body = login_table.data.get("json", {})
+        if not isinstance(body, dict):
+            raise login_table.error("json", "must be a table (the request's JSON body)")
+        login = LoginSpec(
+            request=_probe(
+                _Reader(top.path, {k: login_table.data[k] for k in ("method", "path") if k in login_table.data}, "[app.login] "),
+                (200,),
+            )
+            or Probe("POST", "/login"),
+            body=body,
+            token=login_table.string("token"),
+            cookie=login_table.string("cookie"),
+            seed=login_table.command("seed"),
+        )
+        if not login.token and not login.cookie:
+            raise login_table.error("token", "a login must yield a token or a cookie (or both)")
+    versions = None
+    vt = sub.table("versions")
+    if vt is not None:
+        vt.only(("path", "key"), ("path", "key"))
+        versions = (vt.string("path"), vt.string("key"))
+    return AppSpec(
+        command=command,
+        health=sub.string("health", "/health"),
+        stop_signal=stop,
+        env=sub.env_map("env"),
+        cache_ttl_s=sub.number("cache_ttl_s", 0.0),
+        login=login,
+        request=_probe(sub.table("request"), (200,)),
+        session=_probe(sub.table("session"), (200,)),
+        versions=versions,
+        refused=sub.codes("refused", (401, 403)),
+        rotate=sub.strings("rotate"),
+    )
