@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "store_erp" / "target.toml"  # the bundled example
 sys.path.insert(0, str(ROOT))
 
 ENVIRONMENT = "staging"
@@ -41,7 +42,11 @@ def real_audit_lines() -> list[bytes]:
     from fixtures.world import start_world
 
     reaper = Reaper()
-    world = start_world(ProcessBackend(resolve_vault_binary(), resolve_pg_bindir()), reaper)
+    from compliance.target import load_target
+
+    world = start_world(
+        ProcessBackend(resolve_vault_binary(), resolve_pg_bindir()), reaper, load_target(TARGET)
+    )
     try:
         env = world.env(ENVIRONMENT)
         app = start_app(env, reaper)
@@ -91,13 +96,13 @@ def analyse(kind: str, log: Path) -> dict:
     """Worker mode: one analysis over ``log`` in this process; seconds and the result size."""
     from compliance.audit import check_app_reads_from_vault, role_request_paths
     from compliance.profiles import PROFILES
-    from fixtures.target import store_erp
+    from compliance.target import load_target
 
     profile = PROFILES[ENVIRONMENT]
     started = time.perf_counter()
     if kind == "app_reads":
         result = check_app_reads_from_vault(
-            log, profile, profile.approle_name, store_erp().vault_paths_for(profile.tree)
+            log, profile, profile.approle_name, load_target(TARGET).vault_paths_for(profile.tree)
         )
         found = {"passed": result.passed, "evidence": len(result.evidence)}
     else:

@@ -40,7 +40,7 @@ from typing import Any
 import hcl2
 import hvac
 
-from compliance.profiles import PROFILES, Profile
+from compliance.profiles import AppNames, Profile
 from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret, fingerprint
 
@@ -609,15 +609,18 @@ class Zone:
         return "/".join(out)
 
 
-def tree_zones(profile: Profile) -> tuple[Zone, ...]:
-    """An environment's own paths: its KV v2 tree (every API) and its database role."""
+def tree_zones(names: Profile | AppNames) -> tuple[Zone, ...]:
+    """An environment's own paths: its KV v2 tree (every API) and its database role, at
+    the target's mounts."""
+    prefix = tuple(s for s in names.kv_prefix.split("/") if s)
     kv = tuple(
-        Zone(f"{profile.tree} tree", (KV_MOUNT, api, *profile.kv_prefix.split("/")))
-        for api in KV_V2_APIS
+        Zone(f"{names.tree} tree", (names.kv_mount, api, *prefix)) for api in KV_V2_APIS
     )
+    if not names.database_role:
+        return kv
     creds = Zone(
-        f"{profile.tree} database credentials",
-        (DATABASE_MOUNT, "creds", profile.database_role),
+        f"{names.tree} database credentials",
+        (names.database_mount, "creds", names.database_role),
         open=False,
     )
     return (*kv, creds)
@@ -625,9 +628,11 @@ def tree_zones(profile: Profile) -> tuple[Zone, ...]:
 
 def own_tree_text(profile: Profile) -> str:
     """The environment's own paths, short, for findings."""
-    return (
-        f"{KV_MOUNT}/<api>/{profile.kv_prefix}/..., {DATABASE_MOUNT}/creds/{profile.database_role}"
-    )
+    prefix = f"{profile.kv_prefix}/" if profile.kv_prefix else ""
+    text = f"{profile.kv_mount}/<api>/{prefix}..."
+    if profile.database_role:
+        text += f", {profile.database_mount}/creds/{profile.database_role}"
+    return text
 
 
 SYSTEM_ZONES = (Zone("sys/", ("sys",)), Zone("auth/", ("auth",)))
@@ -704,7 +709,7 @@ def _judge_rules(
 ) -> list[str]:
     """Rule-level and zone-level findings; returns the concrete paths it looked at."""
     own = tree_zones(profile)
-    others = [z for p in PROFILES.values() if p.tree != profile.tree for z in tree_zones(p)]
+    others = [z for p in profile.other_environments for z in tree_zones(p)]
     probes: list[str] = []
     for policy in policies:
         for rule in policy.rules:

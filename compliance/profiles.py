@@ -18,7 +18,7 @@ class ServerMode(StrEnum):
 
 @dataclass(frozen=True)
 class AppRoleSettings:
-    """The plan's AppRole settings (``vault write auth/approle/role/store-erp ...``)."""
+    """What the environment requires of the app's AppRole role (judged on the server)."""
 
     secret_id_ttl: str = "24h"  # noqa: S105 - a duration, not a secret
     token_ttl: str = "1h"  # noqa: S105 - a duration
@@ -43,7 +43,8 @@ class KvSettings:
 class Profile:
     """One environment's requirements.
 
-    ``tree`` is the path segment the plan uses under ``secret/store-erp/``.
+    ``tree`` is the environment's usual name; a target may call it otherwise
+    (``[environments]``), and its names on the server arrive with :meth:`Target.bind`.
     ``server`` names the server that hosts the environment: staging and production
     share one, so that one environment being denied the other's tree is testable on
     a single server, as it would be on a shared production cluster.
@@ -60,26 +61,82 @@ class Profile:
     approle: AppRoleSettings = field(default_factory=AppRoleSettings)
     kv: KvSettings = field(default_factory=KvSettings)
 
+    names: AppNames | None = None  # the target's names here (Target.bind)
+
+    def _names(self) -> AppNames:
+        if self.names is None:
+            raise ValueError(
+                f"profile {self.name!r} is not bound to a target: the application's names "
+                "on the server come from its target file (compliance.target.Target.bind)"
+            )
+        return self.names
+
     @property
     def approle_name(self) -> str:
-        return f"store-erp-{self.tree}"
+        return self._names().approle
+
+    @property
+    def approle_mount(self) -> str:
+        return self._names().approle_mount
 
     @property
     def policy_name(self) -> str:
-        return f"store-erp-{self.tree}"
+        return self._names().policies[0] if self._names().policies else ""
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        return self._names().policies
+
+    @property
+    def kv_mount(self) -> str:
+        return self._names().kv_mount
 
     @property
     def kv_prefix(self) -> str:
-        """The environment's tree under the KV v2 mount (logical path, no ``data/``)."""
-        return f"store-erp/{self.tree}"
+        """The environment's tree under the KV mount (logical path, no ``data/``)."""
+        return self._names().kv_prefix
+
+    @property
+    def kv_entries(self) -> tuple[str, ...]:
+        """The KV entries the app reads, relative to ``kv_prefix``."""
+        return self._names().entries
+
+    @property
+    def database_mount(self) -> str:
+        return self._names().database_mount
 
     @property
     def database_role(self) -> str:
-        return f"store-erp-{self.tree}"
+        return self._names().database_role
 
     @property
     def database_name(self) -> str:
-        return f"store_erp_{self.tree}"
+        return self._names().database_name
+
+    @property
+    def other_environments(self) -> tuple[AppNames, ...]:
+        """The application's names in the other environments."""
+        return self._names().others
+
+
+@dataclass(frozen=True)
+class AppNames:
+    """What one application calls things on the server in one environment. Only a target
+    file says these (compliance/target.py); a profile carries them once bound."""
+
+    approle: str
+    policies: tuple[str, ...]
+    kv_mount: str
+    kv_prefix: str
+    entries: tuple[str, ...]
+    database_role: str
+    database_name: str
+    approle_mount: str = "approle"
+    database_mount: str = "database"
+    tree: str = ""
+    # The same application's names in the other environments (least privilege: a grant
+    # that reaches another environment's tree is a finding).
+    others: tuple[AppNames, ...] = ()
 
 
 PROFILES: dict[str, Profile] = {

@@ -6,11 +6,11 @@ takes what was valid *before* the rotation (captured by the caller as a
 :class:`RotationProbe`) and tries each old credential against the real parts after
 the rotation and its grace window:
 
-* the old JWT must get 401 from the app;
+* the old credential (a JWT, an API token) must be refused by the app;
 * the old session cookie must be refused by the app;
 * the old database login must fail in PostgreSQL;
 * the old AppRole secret_id must fail to log in to Vault;
-* the app must serve the new KV versions (``/health``), not the old ones;
+* the app must serve the new KV versions (where it says which it serves), not the old;
 * and, statically, no secret reader in the app's code may be wrapped in an
   unbounded memoising cache (``functools.lru_cache``/``cache``).
 """
@@ -18,7 +18,7 @@ the rotation and its grace window:
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,56 +50,74 @@ class RotationProbe:
 
 
 @dataclass(frozen=True)
-class Targets:
-    """Where the old credentials are tried."""
+class Tries:
+    """How the check tries an old value again: the I/O, injected by the caller (the
+    sign-off drives the real app, PostgreSQL and Vault through the target's contract).
 
-    app_url: str
-    vault_addr: str
-    role_id: str
-    db_host: str
-    db_port: int
-    db_name: str
-    ca_file: str | None = None
+    Each ``try_*`` answers an HTTP status, or a short outcome ("login succeeded" or
+    "refused: ..."); ``served_versions`` what the app says it serves ({} if it does not
+    say); ``where`` names the places tried, for evidence.
+    """
+
+    try_credential: Callable[[Secret], int] | None = None
+    try_cookie: Callable[[Secret], int] | None = None
+    try_db_login: Callable[[str, Secret], str] | None = None
+    try_secret_id: Callable[[Secret], str] | None = None
+    served_versions: Callable[[], dict[str, int]] | None = None
+    refused: tuple[int, ...] = (401, 403)
+    where: Mapping[str, str] = field(default_factory=dict)
 
 
 def check_rotation(
-    targets: Targets,
+    tries: Tries,
     environment: str,
     probe: RotationProbe,
     *,
     rotated: Mapping[str, int] = {},
+    before: Mapping[str, int] = {},
     source_files: Sequence[Path] = (),
 ) -> CheckResult:
-    """``rotated`` maps KV entries (flask, jwt) to the version the rotation wrote."""
+    """Every old value refused, and the app serving what the server now holds.
+
+    ``before`` and ``rotated`` are the KV entries' versions on the server before and after
+    the rotation (read from the server, not from the tool's output)."""
     evidence: list[Evidence] = []
     findings: list[str] = []
-
-    if probe.jwt is not None:
-        code = _get(targets, "/orders", headers={"Authorization": f"Bearer {probe.jwt.reveal()}"})
-        evidence.append(Evidence(f"GET {targets.app_url}/orders with the old JWT", f"HTTP {code}"))
-        if code == UNREACHABLE:
-            findings.append("the app could not be reached to try the old JWT")
-        elif code != 401:
-            findings.append(
-                f"the old JWT ({probe.jwt.fingerprint}) is still accepted (HTTP {code})"
-            )
-    if probe.session_cookie is not None:
-        code = _get(targets, "/session", cookies={probe.cookie_name: probe.session_cookie.reveal()})
+    w = tries.where
+    if before or rotated:
         evidence.append(
-            Evidence(f"GET {targets.app_url}/session with the old cookie", f"HTTP {code}")
+            Evidence(
+                "KV versions on the server (before -> after the rotation)",
+                ", ".join(f"{k} v{before.get(k)} -> v{v}" for k, v in sorted(rotated.items()))
+                or "no entry",
+            )
+        )
+    if probe.jwt is not None and tries.try_credential is not None:
+        code = tries.try_credential(probe.jwt)
+        evidence.append(Evidence(f"{w.get('credential', 'the app')} with the old credential "
+                                 f"({probe.jwt.fingerprint})", f"HTTP {code}"))  # fmt: skip
+        if code == UNREACHABLE:
+            findings.append("the app could not be reached to try the old credential")
+        elif code not in tries.refused:
+            findings.append(
+                f"the old credential ({probe.jwt.fingerprint}) is still accepted (HTTP {code})"
+            )
+    if probe.session_cookie is not None and tries.try_cookie is not None:
+        code = tries.try_cookie(probe.session_cookie)
+        evidence.append(
+            Evidence(f"{w.get('cookie', 'the app')} with the old session cookie", f"HTTP {code}")
         )
         if code == UNREACHABLE:
             findings.append("the app could not be reached to try the old session cookie")
-        elif code != 401:
+        elif code not in tries.refused:
             findings.append(f"the old session cookie is still accepted (HTTP {code})")
-    if probe.db_user is not None and probe.db_password is not None:
-        outcome = _db_login(targets, probe.db_user, probe.db_password)
-        where = f"{targets.db_host}:{targets.db_port}/{targets.db_name}"
-        evidence.append(Evidence(f"PostgreSQL {where} as {probe.db_user}", outcome))
+    if probe.db_user is not None and probe.db_password is not None and tries.try_db_login:
+        outcome = tries.try_db_login(probe.db_user, probe.db_password)
+        evidence.append(Evidence(f"PostgreSQL {w.get('database', '')} as {probe.db_user}", outcome))
         if outcome == "login succeeded":
             findings.append(f"the old database login {probe.db_user} still works")
-    if probe.secret_id is not None:
-        outcome = _approle_login(targets, probe.secret_id)
+    if probe.secret_id is not None and tries.try_secret_id is not None:
+        outcome = tries.try_secret_id(probe.secret_id)
         evidence.append(
             Evidence(
                 f"AppRole login with the old secret_id ({probe.secret_id.fingerprint})", outcome
@@ -107,18 +125,19 @@ def check_rotation(
         )
         if outcome == "login succeeded":
             findings.append(f"the old secret_id ({probe.secret_id.fingerprint}) can still log in")
-    if rotated:
-        served = _served_versions(targets)
+    changed = {k: v for k, v in rotated.items() if before.get(k) != v}
+    if changed and tries.served_versions is not None:
+        served = tries.served_versions()
         evidence.append(
             Evidence(
-                f"GET {targets.app_url}/health",
+                f"{w.get('versions', 'the app')}: the versions it serves",
                 ", ".join(f"{k} v{v}" for k, v in sorted(served.items())) or "no versions",
             )
         )
-        for entry, version in sorted(rotated.items()):
-            if served.get(entry) != version:
+        for entry, version in sorted(changed.items()):
+            if entry in served and served[entry] != version:
                 findings.append(
-                    f"the app serves {entry} version {served.get(entry)}, "
+                    f"the app serves {entry} version {served[entry]}, "
                     f"not the rotated version {version}"
                 )
     if source_files:
@@ -128,45 +147,43 @@ def check_rotation(
     return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))
 
 
-def _get(targets: Targets, path: str, **kwargs: object) -> int:
-    try:
-        return requests.get(targets.app_url + path, timeout=TIMEOUT_S, **kwargs).status_code  # type: ignore[arg-type]
-    except requests.RequestException:
-        return UNREACHABLE
-
-
-def _db_login(targets: Targets, user: str, password: Secret) -> str:
+def db_login(host: str, port: int, dbname: str, user: str, password: Secret) -> str:
+    """Try a PostgreSQL login: "login succeeded" or "refused: <first line>"."""
     try:
         with psycopg.connect(
-            host=targets.db_host,
-            port=targets.db_port,
-            dbname=targets.db_name,
-            user=user,
-            password=password.reveal(),
-            connect_timeout=5,
-        ):
+            host=host, port=port, dbname=dbname, user=user,
+            password=password.reveal(), connect_timeout=5,
+        ):  # fmt: skip
             return "login succeeded"
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return f"refused: {first[:160]}"
 
 
-def _approle_login(targets: Targets, secret_id: Secret) -> str:
-    client = hvac.Client(url=targets.vault_addr, verify=targets.ca_file or True, timeout=TIMEOUT_S)
+def approle_login(
+    addr: str,
+    role_id: str,
+    secret_id: Secret,
+    *,
+    ca_file: str | None = None,
+    mount: str = "approle",
+) -> str:
+    """Try an AppRole login: "login succeeded" or "refused: <error type>"."""
+    client = hvac.Client(url=addr, verify=ca_file or True, timeout=TIMEOUT_S)
     client.token = None
     try:
-        client.auth.approle.login(role_id=targets.role_id, secret_id=secret_id.reveal())
+        client.auth.approle.login(role_id=role_id, secret_id=secret_id.reveal(), mount_point=mount)
     except hvac.exceptions.VaultError as exc:
         return f"refused: {type(exc).__name__}"
     return "login succeeded"
 
 
-def _served_versions(targets: Targets) -> dict[str, int]:
+def http_status(send: Callable[[], requests.Response]) -> int:
+    """The status of ``send()``, or UNREACHABLE when no answer came."""
     try:
-        body = requests.get(targets.app_url + "/health", timeout=TIMEOUT_S).json()
-    except (requests.RequestException, ValueError):
-        return {}
-    return {k: int(v["version"]) for k, v in (body.get("secrets") or {}).items()}
+        return send().status_code
+    except requests.RequestException:
+        return UNREACHABLE
 
 
 def memoised_secret_readers(file: Path) -> list[tuple[int, str]]:

@@ -25,9 +25,11 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from compliance.profiles import PROFILES, AppNames, Profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HELP_TIMEOUT_S = 30
@@ -67,10 +69,11 @@ VAULT_KEYS = (
 )  # fmt: skip
 APP_KEYS = (
     "command", "health", "stop_signal", "rotate", "env", "cache_ttl_s", "login", "request",
-    "session", "versions", "refused",
+    "session", "versions", "refused", "write",
 )  # fmt: skip
 LOGIN_KEYS = ("seed", "method", "path", "json", "token", "cookie")
 REQUEST_KEYS = ("method", "path", "ok", "header", "scheme")
+WRITE_KEYS = (*REQUEST_KEYS, "json", "id")
 SETUP_KEYS = ("command", "env", "timeout_s")
 DATABASE_KEYS = ("name", "sql", "admin_role")
 ROTATION_KEYS = ("command", "policy", "grace_s", "timeout_s", "env")
@@ -135,6 +138,16 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class WriteSpec:
+    """An authenticated write (load and fault scenarios prove no write is lost): the
+    request, its JSON body (``{n}`` is a counter) and the dotted key of the new id."""
+
+    request: Probe
+    body: Mapping[str, Any]
+    id: str = "id"
+
+
+@dataclass(frozen=True)
 class LoginSpec:
     """How a test user logs in: seeded by the target's command, then a request whose
     JSON answer holds the credential at ``token`` (a dotted key); ``cookie`` names the
@@ -161,10 +174,14 @@ class AppSpec:
     session: Probe | None = None  # a request authenticated by the session cookie only
     versions: tuple[str, str] | None = None  # (path, dotted key): {entry: {version: n}}
     refused: tuple[int, ...] = (401, 403)
+    write: WriteSpec | None = None  # an authenticated write whose answer names what it made
     rotate: tuple[str, ...] = ()  # older schema: the rotation command ([rotation] now)
 
     def argv(self, port: int) -> list[str]:
-        return [interpreter(self.command[0]), *(a.replace("{port}", str(port)) for a in self.command[1:])]
+        return [
+            interpreter(self.command[0]),
+            *(a.replace("{port}", str(port)) for a in self.command[1:]),
+        ]
 
     def rotate_argv(self) -> list[str]:
         return [interpreter(a) for a in self.rotate]
@@ -238,9 +255,7 @@ class Target:
         try:
             return self.trees[env]
         except KeyError:
-            raise TargetError(
-                f"{self.path}: [environments] has no entry for {env!r}"
-            ) from None
+            raise TargetError(f"{self.path}: [environments] has no entry for {env!r}") from None
 
     def names(self, env: str) -> dict[str, str]:
         """Template values for ``env``: ``{tree}`` and ``{env}``."""
@@ -286,6 +301,37 @@ class Target:
                 break
             common.append(parts[0])
         return "/".join(common)
+
+    def bind(self, profile: Profile) -> Profile:
+        """``profile`` with this target's names on the server for its environment (and,
+        for least privilege, its names in the other environments)."""
+        others = tuple(self.app_names(e) for e in self.trees if e != profile.name)
+        return replace(profile, tree=self.tree(profile.name),
+                       names=replace(self.app_names(profile.name), others=others))  # fmt: skip
+
+    def app_names(self, env: str) -> AppNames:
+        """What the app calls things on the server in ``env``."""
+        prefix = self.kv_prefix(env)
+        entries = tuple(
+            p[len(prefix) + 1 :] if prefix and p.startswith(prefix + "/") else p
+            for p in self.read_entries(env)
+        )
+        return AppNames(
+            approle=self.approle(env),
+            policies=tuple(self.app_policies(env)),
+            kv_mount=self.vault.kv_mount,
+            kv_prefix=prefix,
+            entries=entries,
+            database_role=self.database_role(env),
+            database_name=self.database_name(env),
+            approle_mount=self.vault.approle_mount,
+            database_mount=self.vault.database_mount,
+            tree=self.tree(env),
+        )
+
+    def profiles(self, profiles: Mapping[str, Profile] | None = None) -> dict[str, Profile]:
+        """Every environment's profile, bound to this target."""
+        return {n: self.bind(p) for n, p in (profiles or PROFILES).items()}
 
     # ------------------------------------------------------------------ files
     def source_files(self) -> list[Path]:
@@ -403,8 +449,10 @@ class _Reader:
         for var, source in value.items():
             if not _NAME.match(var):
                 raise self.error(key, f"{var!r} is not an environment variable name")
-            if isinstance(source, dict) and set(source) == {"value"} and isinstance(
-                source["value"], str | int | float
+            if (
+                isinstance(source, dict)
+                and set(source) == {"value"}
+                and isinstance(source["value"], str | int | float)
             ):
                 out[var] = "=" + str(source["value"])
             elif isinstance(source, str) and source in PROVIDED:
@@ -433,7 +481,9 @@ def _check_template(path: Path, key: str, template: str, *, vault_path: bool) ->
     except ValueError:
         raise TargetError(f"{path}: {key}: unbalanced '{{' or '}}' in {template!r}") from None
     if any(f not in ("tree", "env") for f in fields_):
-        raise TargetError(f"{path}: {key}: only {{tree}} or {{env}} may be filled in, in {template!r}")
+        raise TargetError(
+            f"{path}: {key}: only {{tree}} or {{env}} may be filled in, in {template!r}"
+        )
     if not template.isprintable():
         raise TargetError(f"{path}: {key}: control characters in {template!a}")
     if not vault_path:
@@ -641,7 +691,11 @@ def _app_spec(top: _Reader) -> AppSpec | None:
             raise login_table.error("json", "must be a table (the request's JSON body)")
         login = LoginSpec(
             request=_probe(
-                _Reader(top.path, {k: login_table.data[k] for k in ("method", "path") if k in login_table.data}, "[app.login] "),
+                _Reader(
+                    top.path,
+                    {k: login_table.data[k] for k in ("method", "path") if k in login_table.data},
+                    "[app.login] ",
+                ),
                 (200,),
             )
             or Probe("POST", "/login"),
@@ -652,6 +706,17 @@ def _app_spec(top: _Reader) -> AppSpec | None:
         )
         if not login.token and not login.cookie:
             raise login_table.error("token", "a login must yield a token or a cookie (or both)")
+    write = None
+    wt = sub.table("write")
+    if wt is not None:
+        wt.only(WRITE_KEYS, ("path",))
+        body = wt.data.get("json", {})
+        if not isinstance(body, dict):
+            raise wt.error("json", "must be a table (the request's JSON body)")
+        plain = {k: v for k, v in wt.data.items() if k in REQUEST_KEYS}
+        probe = _probe(_Reader(top.path, plain, "[app.write] "), (200, 201))
+        assert probe is not None
+        write = WriteSpec(probe, body, wt.string("id", "id"))
     versions = None
     vt = sub.table("versions")
     if vt is not None:
@@ -668,5 +733,6 @@ def _app_spec(top: _Reader) -> AppSpec | None:
         session=_probe(sub.table("session"), (200,)),
         versions=versions,
         refused=sub.codes("refused", (401, 403)),
+        write=write,
         rotate=sub.strings("rotate"),
     )

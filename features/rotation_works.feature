@@ -20,10 +20,10 @@ Feature: Rotation works and invalidates old values
     Given the <environment> environment's Vault server
     And the application running in <environment>
     And a user who logged in before the rotation
-    When an operator rotates the JWT key, the Flask key, the database logins and the secret_id
-    And the grace window for the old JWT key has passed
+    When an operator rotates every secret with the application's own rotation tool
+    And the grace window for the old values has passed
     Then the application still serves the user after a new login
-    And the old JWT, session cookie, database login and secret_id are all refused
+    And the old credential, session cookie, database login and secret_id are all refused
     And the application serves the new key versions
 
     Examples:

@@ -11,10 +11,10 @@ from compliance.policy import check_least_privilege, load_policies, sys_capabili
 from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from compliance.result import CheckResult
 from compliance.secret import Secret
+from compliance.target import Target
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.scan_cache import SharedRepoScan
-from fixtures.target import Target
 
 
 @given("a user who logged in and listed the orders")

@@ -25,6 +25,7 @@ from fixtures.binaries import BinaryError
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.cluster import Cluster, bootstrap_cluster, start_cluster
 from fixtures.faults import (
+    FAULT_APPROLE,
     RECOVERY_TIMEOUT_S,
     TOKEN_TTL_S,
     FaultWorld,
@@ -70,7 +71,9 @@ class Faulty:
 def fault_worlds(request: pytest.FixtureRequest) -> Iterator[FaultWorlds]:
     config = request.config
     try:
-        worlds = FaultWorlds(backend_from_options(config), session_reaper(config))
+        worlds = FaultWorlds(
+            backend_from_options(config), session_reaper(config), request.getfixturevalue("target")
+        )
     except BinaryError as exc:
         pytest.fail(f"vault-gate could not find its servers:\n{exc}", pytrace=False)
     try:
@@ -114,7 +117,10 @@ def ha_world(request: pytest.FixtureRequest) -> Iterator[HaWorld]:
         started.append(lambda: shutil.rmtree(pg.directory, ignore_errors=True))
         cluster = start_cluster(backend.vault, directory, reaper, ca)
         started.append(cluster.stop)
-        env = bootstrap_cluster(cluster, fault_profiles("prod")["prod"], pg)
+        env = bootstrap_cluster(
+            cluster, fault_profiles("prod")["prod"], pg, request.getfixturevalue("target"),
+            role_overrides=FAULT_APPROLE,
+        )  # fmt: skip
     except BaseException as exc:
         for undo in reversed(started):
             undo()

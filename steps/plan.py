@@ -9,8 +9,8 @@ from compliance.cicd import check_cicd_updated
 from compliance.docs import check_docs_complete
 from compliance.migrated import check_secrets_migrated
 from compliance.result import CheckResult
+from compliance.target import Target
 from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.target import Target
 
 
 @when(

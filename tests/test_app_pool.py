@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from compliance.target import Target
 from fixtures.app_pool import AppPool
 from fixtures.process import group_members
 from fixtures.reaper import Reaper
-from fixtures.target import Target
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers

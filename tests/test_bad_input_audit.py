@@ -22,6 +22,7 @@ import pytest
 from bad_input import BAD_INPUT, BAD_INPUT_SERVERS, json_values, outcome, secret_values
 from hypothesis import example, given
 from hypothesis import strategies as st
+from store_erp_target import PROFILES
 
 from compliance import audit
 from compliance.audit import (
@@ -33,7 +34,6 @@ from compliance.audit import (
     summarize,
 )
 from compliance.cli import main as vault_gate
-from compliance.profiles import PROFILES
 from compliance.result import CheckResult
 from compliance.secret import Secret, assert_no_leak
 from fixtures.world import World

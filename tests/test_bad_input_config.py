@@ -24,8 +24,9 @@ import pytest
 from bad_input import BAD_INPUT, BAD_INPUT_SERVERS, json_values, outcome, secret_values
 from hypothesis import example, given
 from hypothesis import strategies as st
+from store_erp_target import PROFILES
 
-from compliance.profiles import PROFILES, Profile
+from compliance.profiles import Profile
 from compliance.secret import Secret
 from compliance.waivers import WaiverError, load_waivers
 from fixtures.app import write_private

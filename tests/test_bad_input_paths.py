@@ -23,12 +23,12 @@ from bad_input import BAD_INPUT, outcome
 from hvac import utils as hvac_utils
 from hypothesis import example, given
 from hypothesis import strategies as st
+from store_erp_target import PROFILES
 
 from compliance.cli import main as vault_gate
-from compliance.profiles import PROFILES
+from compliance.target import TargetError, load_target
 from fixtures.app import write_private
 from fixtures.bootstrap import KV_MOUNT
-from fixtures.target import TargetError, load_target
 from fixtures.world import World
 from store_erp.vault_client import (
     VaultClient,
@@ -196,7 +196,7 @@ def test_cli_capabilities_on_any_path(path: str, capsys: pytest.CaptureFixture[s
 
 
 def test_secret_paths_in_the_bundled_target_are_plain() -> None:
-    from fixtures.target import store_erp
+    from store_erp_target import store_erp
 
     for prof in PROFILES.values():
         for path in store_erp().vault_paths_for(prof.tree):

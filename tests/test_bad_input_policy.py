@@ -16,6 +16,7 @@ import pytest
 from bad_input import BAD_INPUT, json_values, outcome, secret_values
 from hypothesis import given
 from hypothesis import strategies as st
+from store_erp_target import PROFILES
 
 from compliance.policy import (
     KNOWN_CAPABILITIES,
@@ -25,7 +26,6 @@ from compliance.policy import (
     load_policies,
     parse_policy,
 )
-from compliance.profiles import PROFILES
 from compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent

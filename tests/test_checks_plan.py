@@ -20,7 +20,7 @@ from compliance.migrated import check_secrets_migrated
 from compliance.rotation import RotationProbe, check_rotation, memoised_secret_readers
 from compliance.secret import Secret, assert_no_leak
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.rotation import capture_probe, rotate_everything, rotation_targets
+from fixtures.rotation import capture_probe, run_rotation, tries
 from fixtures.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,14 +116,14 @@ def test_a_stub_guide_fails(tmp_path: Path) -> None:
 def test_rotation_check_passes(world: World, env: BootstrappedEnvironment, app_factory) -> None:
     app = app_factory(env)
     probe = capture_probe(env, app)
-    rotated = rotate_everything(env, app, grace_s=1)
-    time.sleep(2.2)  # past the grace window and the app's cache TTL (1 s)
+    run = run_rotation(env, app)
+    time.sleep(3.2)  # past the grace window (2 s) and the app's cache TTL (1 s)
     result = check_rotation(
-        rotation_targets(world, env, app), env.profile.name, probe, rotated=rotated,
+        tries(world, env, app), env.profile.name, probe, rotated=run.after, before=run.before,
         source_files=APP_SOURCES,
     )  # fmt: skip
     assert result.passed, result.explain()
-    assert len(result.evidence) == 6
+    assert len(result.evidence) == 7
     text = result.explain()
     olds = [probe.jwt, probe.session_cookie, probe.db_password, probe.secret_id]
     assert all(olds)
@@ -137,11 +137,13 @@ def test_a_cache_that_never_expires_fails(world: World, app_factory) -> None:
     env = world.env("staging")
     app = app_factory(env, extra_env={"STORE_ERP_CACHE_TTL_S": "3600"})
     probe = capture_probe(env, app)
-    rotated = rotate_everything(env, app, grace_s=0)
-    time.sleep(1.2)
-    result = check_rotation(rotation_targets(world, env, app), "staging", probe, rotated=rotated)
+    run = run_rotation(env, app)
+    time.sleep(3.2)
+    result = check_rotation(
+        tries(world, env, app), "staging", probe, rotated=run.after, before=run.before
+    )
     findings = "\n".join(result.findings)
-    assert "the old JWT" in findings and "is still accepted (HTTP 200)" in findings
+    assert "the old credential" in findings and "is still accepted (HTTP 200)" in findings
     assert "the old session cookie is still accepted (HTTP 200)" in findings
     assert f"the app serves jwt version {probe.versions_before['jwt']}" in findings
     # What the rotation tool did revoke is still proven revoked:
@@ -155,7 +157,7 @@ def test_an_old_secret_id_and_db_login_that_survive_fail(world: World, app_facto
     app = app_factory(env)
     probe = capture_probe(env, app)
     env.new_secret_id()  # new one issued, old one left alive
-    result = check_rotation(rotation_targets(world, env, app), "prod", probe)
+    result = check_rotation(tries(world, env, app), "prod", probe)
     findings = "\n".join(result.findings)
     assert f"the old database login {probe.db_user} still works" in findings
     assert probe.secret_id is not None
@@ -181,10 +183,14 @@ def test_kv_versions_are_not_served_stale_after_rotation(world: World, app_facto
     )
     env.refresh_tree()
     time.sleep(1.2)
-    targets = rotation_targets(world, env, app)
-    good = check_rotation(targets, "dev", RotationProbe(), rotated={"flask": before + 1})
+    targets = tries(world, env, app)
+    good = check_rotation(
+        targets, "dev", RotationProbe(), rotated={"flask": before + 1}, before={"flask": before}
+    )
     assert good.passed, good.explain()
-    bad = check_rotation(targets, "dev", RotationProbe(), rotated={"flask": before + 2})
+    bad = check_rotation(
+        targets, "dev", RotationProbe(), rotated={"flask": before + 2}, before={"flask": before}
+    )
     assert bad.findings == (
         f"the app serves flask version {before + 1}, not the rotated version {before + 2}",
     )

@@ -14,8 +14,8 @@ import time
 import hvac
 import psycopg
 import pytest
+from store_erp_target import PROFILES
 
-from compliance.profiles import PROFILES
 from compliance.secret import Secret, assert_no_leak
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.world import World

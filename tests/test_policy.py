@@ -19,6 +19,7 @@ import hvac
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_erp_target import PROFILES
 
 from compliance.policy import (
     OPENBAO_CAPABILITIES,
@@ -31,7 +32,7 @@ from compliance.policy import (
     parse_policy,
     sys_capabilities,
 )
-from compliance.profiles import ENVIRONMENTS, PROFILES
+from compliance.profiles import ENVIRONMENTS
 from compliance.secret import Secret
 from fixtures.world import World
 

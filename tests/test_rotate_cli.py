@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from rotate_tool import rotate_secrets
 
 from compliance.secret import assert_no_leak
 from fixtures.app import write_private
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.process import free_port
-from fixtures.rotation import rotate_secrets
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers

@@ -14,12 +14,12 @@ import hvac
 import psycopg
 import pytest
 import requests
+from rotate_tool import rotate_secrets
 
 from compliance.secret import Secret, assert_no_leak
 from fixtures.app import AppProcess, fallback_environment
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.process import free_port, wait_until
-from fixtures.rotation import rotate_secrets
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from store_erp_target import store_erp
 
-from fixtures.target import TargetError, load_target, store_erp
+from compliance.target import TargetError, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,9 @@ import pickle
 import re
 
 import pytest
+from store_erp_target import PROFILES
 
-from compliance.profiles import ENVIRONMENTS, PROFILES, ServerMode, profile, servers
+from compliance.profiles import ENVIRONMENTS, ServerMode, profile, servers
 from compliance.secret import Secret, fingerprint
 from fixtures.backends import BackendName, BackendOptions, BackendUnavailable, choose, make_backend
 from fixtures.binaries import BinaryError, Flavor, parse_version
@@ -20,7 +21,7 @@ def test_three_environments_in_order() -> None:
 
 
 def test_profiles_say_what_each_environment_requires() -> None:
-    dev, staging, prod = (profile(n) for n in ENVIRONMENTS)
+    dev, staging, prod = (PROFILES[n] for n in ENVIRONMENTS)
     assert dev.mode is ServerMode.DEV and not dev.tls and not dev.revoke_root_token
     assert dev.env_fallback_allowed
     for p in (staging, prod):

@@ -77,7 +77,7 @@ def spec_from_args(args: argparse.Namespace) -> LiveSpec:
         raise LiveUsageError("--sarif: this install has no SARIF writer (compliance.sarif)")
     app, vault_paths = DEFAULT_APP, ()
     if args.target is not None:
-        from fixtures.target import TargetError, load_target
+        from compliance.target import TargetError, load_target
 
         try:
             target = load_target(args.target)

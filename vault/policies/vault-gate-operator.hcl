@@ -1,54 +1,59 @@
-# The harness's own operator token, issued during bootstrap before the root token is
-# revoked. It does what an operator of the plan does after set-up: issue and destroy
-# AppRole secret_ids, write new secret versions (rotation), revoke leases, and read
-# what the checks inspect. It is never given to the app. It has sudo only where
-# Vault demands it: listing audit devices, listing and revoking leases by prefix.
+# The harness's own operator token, issued after the target's set-up and before the root
+# token is revoked. It does what the checks and scenarios need: issue and destroy the
+# app's AppRole secret_ids, write canaries and read the app's KV tree, look up and
+# revoke leases, and read what the checks inspect. It is never given to the app.
+# @KV_MOUNT@, @APPROLE_MOUNT@ and @DATABASE_MOUNT@ are the target's mounts
+# (fixtures/bootstrap.py: operator_policy). Sudo only where Vault demands it.
 
-path "secret/data/store-erp/*" {
-  capabilities = ["create", "read", "update"]
+path "@KV_MOUNT@/*" {
+  capabilities = ["create", "read", "update", "list"]
 }
 
-path "secret/metadata/store-erp/*" {
-  capabilities = ["read", "list"]
-}
-
-path "auth/approle/role/+/role-id" {
+path "auth/@APPROLE_MOUNT@/role/+/role-id" {
   capabilities = ["read"]
 }
 
-path "auth/approle/role/+/secret-id" {
+path "auth/@APPROLE_MOUNT@/role/+/secret-id" {
+  capabilities = ["update", "list"]
+}
+
+path "auth/@APPROLE_MOUNT@/role/+/secret-id/lookup" {
   capabilities = ["update"]
 }
 
-path "auth/approle/role/+/secret-id/lookup" {
+path "auth/@APPROLE_MOUNT@/role/+/secret-id/destroy" {
   capabilities = ["update"]
 }
 
-path "auth/approle/role/+/secret-id/destroy" {
+path "auth/@APPROLE_MOUNT@/role/+/secret-id-accessor/lookup" {
   capabilities = ["update"]
 }
 
-path "auth/approle/role/+/secret-id-accessor/destroy" {
+path "auth/@APPROLE_MOUNT@/role/+/secret-id-accessor/destroy" {
   capabilities = ["update"]
 }
 
-path "auth/approle/role/+" {
+path "auth/@APPROLE_MOUNT@/role/+" {
   capabilities = ["read"]
 }
 
-path "database/rotate-role/*" {
+path "@DATABASE_MOUNT@/rotate-role/*" {
   capabilities = ["update"]
 }
 
-path "sys/leases/lookup/database/creds/*" {
+path "sys/leases/lookup/@DATABASE_MOUNT@/creds/*" {
   capabilities = ["list", "sudo"]
+}
+
+path "sys/leases/lookup" {
+  capabilities = ["update"]
 }
 
 path "sys/leases/revoke" {
   capabilities = ["update"]
 }
 
-path "sys/leases/revoke-prefix/database/creds/*" {
+path "sys/leases/revoke-prefix/@DATABASE_MOUNT@/creds/*" {
   capabilities = ["update", "sudo"]
 }
 
@@ -65,6 +70,14 @@ path "sys/capabilities" {
 }
 
 path "sys/policies/acl/*" {
+  capabilities = ["read"]
+}
+
+path "sys/policies/acl" {
+  capabilities = ["list"]
+}
+
+path "sys/policy/*" {
   capabilities = ["read"]
 }
 
