@@ -25,7 +25,8 @@ def test_store_erp_target() -> None:
     assert t.app is not None and t.app.health == "/health" and t.app.stop_signal == "SIGTERM"
     argv = t.app.argv(8123)
     assert argv[0] == sys.executable and "127.0.0.1:8123" in argv
-    assert t.app.rotate_argv()[1:] == ["scripts/rotate_secrets.py"]
+    assert t.rotation is not None and t.rotation.command.argv[1] == "scripts/rotate_secrets.py"
+    assert t.profiles()["prod"].approle_name == "store-erp-production"
 
 
 def test_plan_sketch_target() -> None:
@@ -41,7 +42,7 @@ def test_plan_sketch_target() -> None:
         ("name = ", "not valid TOML"),
         ('name = "x"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\nport = 1\n',
          "unknown key(s): port"),
-        ('name = "x"\n', "missing key(s): source, docs, workflows, policies"),
+        ('name = "x"\n', "missing key(s): source, docs, workflows"),
         ('name = "x"\nsource = "src"\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
          "source must be a list of strings"),
         ('name = "x"\nroot = "nope"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
