@@ -4,7 +4,10 @@ Two halves, both needed: every secret the plan names exists in the environment's
 Vault tree with a usable value, and the application's code reads none of those
 names from anywhere else (an ``os.getenv("DATABASE_URL")`` left in the config means
 the migration is not done, whatever Vault holds). The only exception is a rollback
-module the caller names explicitly (store-erp's dev-only fallback).
+module the caller names explicitly (an app's dev-only fallback). And a Vault or
+OpenBao token read from the environment (``VAULT_TOKEN``, ``BAO_TOKEN``, or a variable
+the target declares as a credential) is a static secret by another name: the plan's own
+sketch does that, and it is a finding everywhere in the app's code.
 """
 
 from __future__ import annotations
@@ -21,15 +24,8 @@ from compliance.result import CheckResult, Evidence
 
 CRITERION = "secrets_migrated"
 
-# The plan's secrets (its "Current State Analysis") and where they live in Vault.
-PLAN_SECRETS: dict[str, tuple[str, str]] = {
-    "SECRET_KEY": ("flask", "secret_key"),
-    "JWT_SECRET_KEY": ("jwt", "secret_key"),
-    "DATABASE_URL": ("database", "url"),
-    "REDIS_URL": ("redis", "url"),
-    "PAYMENT_API_KEY": ("api", "payment_api_key"),
-    "MAIL_API_KEY": ("api", "mail_api_key"),
-}
+# Variables that carry a Vault token: an app that reads one holds a static credential.
+TOKEN_VARIABLES: tuple[str, ...] = ("VAULT_TOKEN", "BAO_TOKEN")
 
 
 def check_secrets_migrated(
@@ -38,17 +34,22 @@ def check_secrets_migrated(
     *,
     source_files: Sequence[Path] = (),
     fallback_files: Collection[Path] = (),
-    plan_secrets: Mapping[str, tuple[str, str]] = PLAN_SECRETS,
+    plan_secrets: Mapping[str, tuple[str, str]],
     kv_mount: str = "secret",
+    credential_env: Collection[str] = (),
 ) -> CheckResult:
-    """Every plan secret present in ``<kv_prefix>/<entry>`` (non-empty string), and no
-    source file outside ``fallback_files`` reading a plan secret's name from the
-    environment. ``client`` needs read on the tree (the operator token)."""
+    """Every secret present in ``<kv_prefix>/<entry>`` (non-empty string), and no source
+    file outside ``fallback_files`` reading a secret's old variable name from the
+    environment; no source file at all reading a token variable (``TOKEN_VARIABLES``
+    and ``credential_env``). ``plan_secrets`` maps each variable the app used to read to
+    its KV entry (relative to the environment's prefix) and key: the target says so
+    (``[vault.secrets]`` and ``env_secrets``). ``client`` needs read on the tree."""
+    tokens = set(TOKEN_VARIABLES) | set(credential_env)
     evidence: list[Evidence] = []
     findings: list[str] = []
     entries: dict[str, dict | None] = {}
     for name, (entry, key) in plan_secrets.items():
-        path = f"{profile.kv_prefix}/{entry}"
+        path = f"{profile.kv_prefix}/{entry}" if profile.kv_prefix else entry
         if entry not in entries:
             try:
                 resp = client.secrets.kv.v2.read_secret_version(
@@ -81,6 +82,12 @@ def check_secrets_migrated(
         evidence.append(
             Evidence(str(file), f"environment reads: {', '.join(sorted(reads)) or 'none'}")
         )
+        for name, line in sorted(reads.items()):
+            if name in tokens:
+                findings.append(
+                    f"{file}:{line}: reads the credential {name} from the environment: a static "
+                    "Vault token, not an AppRole login"
+                )
         if file.resolve() in fallback:
             continue
         for name, line in sorted(reads.items()):

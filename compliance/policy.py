@@ -613,9 +613,7 @@ def tree_zones(names: Profile | AppNames) -> tuple[Zone, ...]:
     """An environment's own paths: its KV v2 tree (every API) and its database role, at
     the target's mounts."""
     prefix = tuple(s for s in names.kv_prefix.split("/") if s)
-    kv = tuple(
-        Zone(f"{names.tree} tree", (names.kv_mount, api, *prefix)) for api in KV_V2_APIS
-    )
+    kv = tuple(Zone(f"{names.tree} tree", (names.kv_mount, api, *prefix)) for api in KV_V2_APIS)
     if not names.database_role:
         return kv
     creds = Zone(

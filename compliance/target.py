@@ -61,7 +61,7 @@ TOP_REQUIRED = ("name", "source", "docs", "workflows")
 TOP_OPTIONAL = (
     "root", "fallback", "tools", "vault_paths", "scan_exclude", "scan_allowlist", "app",
     "policies", "environments", "vault", "setup", "database", "rotation", "credential_env",
-    "doc_variable_prefixes",
+    "doc_variable_prefixes", "env_secrets",
 )  # fmt: skip
 VAULT_KEYS = (
     "kv_mount", "secrets", "reads", "policies", "policy_files", "approle_mount", "approle",
@@ -248,6 +248,7 @@ class Target:
     rotation: RotationSpec | None = None
     credential_env: tuple[str, ...] = ()
     doc_variable_prefixes: tuple[str, ...] = ()
+    env_secrets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     path: Path | None = None  # the target file itself
 
     # ------------------------------------------------------------------ names
@@ -289,6 +290,17 @@ class Target:
         out = [e.path for e in self.secret_entries(env)]
         out += [self.named(r, env) for r in self.vault.reads]
         return list(dict.fromkeys(out))
+
+    def migrated_secrets(self, env: str) -> dict[str, tuple[str, str]]:
+        """Each variable the app used to read (``env_secrets``) -> (entry relative to the
+        environment's KV prefix, key)."""
+        prefix = self.kv_prefix(env)
+        out = {}
+        for var, (path, key) in self.env_secrets.items():
+            full = self.named(path, env)
+            rel = full[len(prefix) + 1 :] if prefix and full.startswith(prefix + "/") else full
+            out[var] = (rel, key)
+        return out
 
     def kv_prefix(self, env: str) -> str:
         """The longest path prefix (whole segments) shared by the environment's entries."""
@@ -548,6 +560,7 @@ def load_target(path: Path) -> Target:
         rotation=_rotation_spec(top, root),
         credential_env=_names(top, "credential_env"),
         doc_variable_prefixes=top.strings("doc_variable_prefixes"),
+        env_secrets=_env_secrets(top),
         path=path.resolve(),
     )
 
@@ -558,6 +571,21 @@ def _names(reader: _Reader, key: str) -> tuple[str, ...]:
         if not _NAME.match(n):
             raise reader.error(key, f"{n!r} is not an environment variable name")
     return names
+
+
+def _env_secrets(top: _Reader) -> dict[str, tuple[str, str]]:
+    """``VAR = "entry/path:key"``: where the secret the app read from VAR now lives."""
+    value = top.data.get("env_secrets", {})
+    if not isinstance(value, dict):
+        raise top.error("env_secrets", 'must be a table of VARIABLE = "kv/entry:key"')
+    out = {}
+    for var, where in value.items():
+        if not _NAME.match(var) or not isinstance(where, str) or where.count(":") != 1:
+            raise top.error("env_secrets", f'{var}: must be VARIABLE = "kv/entry/path:key"')
+        path, key = where.split(":")
+        _check_template(top.path, f"env_secrets.{var}", path, vault_path=True)
+        out[var] = (path, key)
+    return out
 
 
 def _trees(top: _Reader) -> dict[str, str]:

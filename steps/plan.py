@@ -23,6 +23,9 @@ def check_migrated(environment: BootstrappedEnvironment, target: Target) -> Chec
         environment.profile,
         source_files=target.source_files(),
         fallback_files=target.fallback_files,
+        plan_secrets=target.migrated_secrets(environment.profile.name),
+        kv_mount=environment.profile.kv_mount,
+        credential_env=target.credential_env,
     )
 
 

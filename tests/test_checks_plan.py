@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from store_erp_target import store_erp
 
 from compliance.docs import check_docs_complete
 from compliance.migrated import check_secrets_migrated
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SKETCH = ROOT / "tests" / "known_bad" / "plan_sketch"
 APP_SOURCES = sorted((ROOT / "store_erp").glob("*.py"))
 FALLBACK = [ROOT / "store_erp" / "fallback.py"]
+PLAN_SECRETS = store_erp().migrated_secrets("prod")  # the same entries in every environment
 
 
 def _rotate_help() -> str:
@@ -42,8 +44,9 @@ def _rotate_help() -> str:
 @pytest.mark.servers
 def test_secrets_migrated_passes(env: BootstrappedEnvironment) -> None:
     result = check_secrets_migrated(
-        env.operator(), env.profile, source_files=APP_SOURCES, fallback_files=FALLBACK
-    )
+        env.operator(), env.profile, source_files=APP_SOURCES, fallback_files=FALLBACK,
+        plan_secrets=PLAN_SECRETS,
+    )  # fmt: skip
     assert result.passed, result.explain()
 
 
@@ -61,14 +64,26 @@ def test_missing_secret_fails(world: World) -> None:
 def test_app_reading_a_plan_secret_from_the_environment_fails(world: World) -> None:
     env = world.env("dev")
     # Without naming the fallback module as the exception, its reads are findings.
-    result = check_secrets_migrated(env.operator(), env.profile, source_files=APP_SOURCES)
+    result = check_secrets_migrated(
+        env.operator(), env.profile, source_files=APP_SOURCES, plan_secrets=PLAN_SECRETS
+    )
     assert not result.passed
     assert any("fallback.py" in f and "reads SECRET_KEY" in f for f in result.findings)
-    # The plan's sketch reads VAULT_TOKEN (not a plan secret) but no plan secret: passes this.
+    # The plan's sketch reads VAULT_TOKEN: a static token by another name, a finding.
     sketch = check_secrets_migrated(
-        env.operator(), env.profile, source_files=[SKETCH / "src" / "vault_client.py"]
-    )
-    assert sketch.passed, sketch.explain()
+        env.operator(), env.profile, source_files=[SKETCH / "src" / "vault_client.py"],
+        plan_secrets=PLAN_SECRETS,
+    )  # fmt: skip
+    assert sketch.findings == (
+        f"{SKETCH / 'src' / 'vault_client.py'}:9: reads the credential VAULT_TOKEN from the "
+        "environment: a static Vault token, not an AppRole login",
+    ), sketch.explain()
+    # ... and so does any variable the target declares as a credential.
+    declared = check_secrets_migrated(
+        env.operator(), env.profile, source_files=APP_SOURCES, fallback_files=FALLBACK,
+        plan_secrets=PLAN_SECRETS, credential_env=("STORE_ERP_ROLE_ID",),
+    )  # fmt: skip
+    assert any("reads the credential STORE_ERP_ROLE_ID" in f for f in declared.findings)
 
 
 # -- documentation complete -------------------------------------------------------------
