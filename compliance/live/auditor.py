@@ -52,6 +52,8 @@ VALUE_PROBES = (
     "kv-prod/data/my-app/config",
     "kv-prod/data/other-app/x",
     "database/creds/my-app-production",
+    "auth/approle/role/my-app-production/role-id",
+    "auth/approle/role/my-app-production/secret-id",
     "cubbyhole/x",
     "sys/raw/core",
     "sys/wrapping/unwrap",

@@ -37,14 +37,12 @@ path "sys/policies/acl/*" {
   capabilities = ["read"]
 }
 
-# AppRole roles at any auth mount: their names and settings (TTLs, uses, bound CIDRs,
-# policies). A role's settings hold no credential (role_id and secret_ids are elsewhere).
-path "auth/+/role" {
-  capabilities = ["list"]
-}
-
+# AppRole roles at any auth mount: their names (the list is asked as auth/<mount>/role/,
+# which this rule decides: "+" matches the empty last segment) and settings (TTLs, uses,
+# bound CIDRs, policies). A role's settings hold no credential (role_id and secret_ids
+# are one segment further, not matched).
 path "auth/+/role/+" {
-  capabilities = ["read"]
+  capabilities = ["read", "list"]
 }
 
 # KV v2 versioning of a mount (max_versions, delete_version_after).
