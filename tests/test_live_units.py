@@ -34,7 +34,8 @@ def test_auditor_policy_is_read_only_and_complete() -> None:
     ("extra", "finding"),
     [
         ('path "secret/*" { capabilities = ["read"] }', "secret/data/my-app/production/config"),
-        ('path "*" { capabilities = ["list"] }', "kv-prod/data/my-app/config"),
+        # A listing holds names, not values; but "*" outranks +/metadata/* and hides reads.
+        ('path "*" { capabilities = ["list"] }', "read on kv-prod/metadata/my-app/config is not"),
         ('path "sys/policies/acl/*" { capabilities = ["update"] }', "grants update"),
         ('path "sys/mounts" { capabilities = ["read", "sudo"] }', "grants sudo where"),
         ('path "sys/raw/*" { capabilities = ["read"] }', "sys/raw/core"),

@@ -48,12 +48,15 @@ def layout_zones(vault: ReadOnlyVault, layout: Layout) -> tuple[Zones, list[str]
     mounts, answer = read_mounts(vault)
     if not answer.ok:
         return Zones((), ()), [answer.not_checked("the mounts the app's paths lie on")]
-    entries, others, _ = resolve_paths(layout.paths, mounts)
-    other_envs = {}
-    for env, paths in layout.other_paths.items():
-        e, o, _ = resolve_paths(paths, mounts)
-        other_envs[env] = (e, o)
-    return Zones.build((entries, others), other_envs), []
+
+    def split(paths: tuple[str, ...]) -> tuple[list, list[str]]:
+        entries, others, _ = resolve_paths(paths, mounts)
+        placed = {e.requested for e in entries} | set(others)
+        # A path on no mount is the tree check's finding; here it is still the app's own.
+        return entries, [*others, *(p for p in paths if p not in placed)]
+
+    other_envs = {env: split(paths) for env, paths in layout.other_paths.items()}
+    return Zones.build(split(layout.paths), other_envs), []
 
 
 def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:

@@ -66,14 +66,23 @@ def _network(addr: str, answer: Answer) -> ConnectionProblem:
 
 
 def _health(vault: ReadOnlyVault) -> ConnectionProblem | None:
-    addr = vault.addr
     health = vault.read(
         "sys/health",
         {"standbyok": "true", "perfstandbyok": "true", "sealedcode": "200", "uninitcode": "200"},
         auth=False,
     )
     if health.status is None:
-        return _network(addr, health)
+        return _network(vault.addr, health)
+    leader = None
+    if health.body.get("standby") is True:
+        answer = vault.read("sys/leader", auth=False)
+        leader = answer.body if answer.ok else None
+    return judge_health(health, leader)
+
+
+def judge_health(health: Answer, leader: dict | None) -> ConnectionProblem | None:
+    """The server's state from its ``sys/health`` answer (and ``sys/leader``'s, asked on a
+    standby): a pure function of what the server said."""
     if "HTTPS server" in health.error:
         return ConnectionProblem(
             "wrong_scheme",
@@ -92,14 +101,12 @@ def _health(vault: ReadOnlyVault) -> ConnectionProblem | None:
         return ConnectionProblem(
             "sealed", "the server is sealed: nothing can be read until it is unsealed"
         )
-    if body.get("standby") is True:
-        leader = vault.read("sys/leader", auth=False)
-        if leader.ok and not leader.body.get("leader_address"):
-            return ConnectionProblem(
-                "no_leader",
-                "a standby node with no active node (sys/leader names no leader): "
-                "it cannot answer reads",
-            )
+    if body.get("standby") is True and leader is not None and not leader.get("leader_address"):
+        return ConnectionProblem(
+            "no_leader",
+            "a standby node with no active node (sys/leader names no leader): "
+            "it cannot answer reads",
+        )
     return None
 
 
