@@ -27,6 +27,11 @@ class AppRoleSettings:
     # Networks the role's secret_ids and tokens must be bound to (secret_id_bound_cidrs,
     # token_bound_cidrs); empty: not required. Judged by live mode (compliance/live).
     bound_cidrs: tuple[str, ...] = ()
+    # Whether every role must bind its secret_ids and tokens to networks at all
+    # (secret_id_bound_cidrs and token_bound_cidrs not empty): a leaked credential then
+    # works only from the app's hosts. Prod requires it; an environment that cannot
+    # (clients behind changing NAT) says so by leaving it False. Judged by live mode.
+    require_bound_cidrs: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,7 @@ PROFILES: dict[str, Profile] = {
         audit_devices=("file",),
         revoke_root_token=True,
         env_fallback_allowed=False,
+        approle=AppRoleSettings(require_bound_cidrs=True),
     ),
 }
 
@@ -207,6 +213,9 @@ def with_approle_settings(
     values: dict[str, object] = {
         k: int(v) if k == "secret_id_num_uses" else v for k, v in overrides.items()
     }
+    if "require_bound_cidrs" in values:
+        flag = str(values["require_bound_cidrs"]).strip().lower()
+        values["require_bound_cidrs"] = flag in ("1", "true", "yes", "on")
     if "bound_cidrs" in values:
         values["bound_cidrs"] = tuple(c.strip() for c in str(values["bound_cidrs"]).split(","))
     return {

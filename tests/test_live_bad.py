@@ -12,6 +12,7 @@ passes the same checks (the control).
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -20,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.live.runner import CHECK_IDS, CHECKS, connect, run_checks, run_one
-from compliance.live.spec import LiveSpec, build_spec
+from compliance.live.layout import Layout, build_layout
+from compliance.live.runner import CHECKS, connect, preflight, run_one
 from compliance.profiles import AppRoleSettings, profile
 from compliance.result import CheckResult
 from compliance.secret import Secret
@@ -33,6 +34,10 @@ from fixtures.world import World
 
 pytestmark = pytest.mark.servers
 PROD = profile("prod")
+ENTRIES = ("flask", "jwt", "database", "redis", "api")
+STORE_ERP_KV = [f"secret/data/store-erp/{{tree}}/{entry}" for entry in ENTRIES]
+STORE_ERP_PATHS = [*STORE_ERP_KV, "database/creds/store-erp-{tree}"]
+LOOPBACK = ["127.0.0.1/32"]
 WIDE_POLICY = """
 # The plan's mistake: one app's policy over every environment's tree.
 path "secret/data/store-erp/*" {
@@ -46,21 +51,23 @@ class Lab:
     server: VaultServer
     auditor: Secret
 
-    def spec(self, **kwargs: object) -> LiveSpec:
-        return build_spec(
-            kwargs.pop("profile", PROD),  # type: ignore[arg-type]
-            self.server.addr,
-            ca_file=str(self.server.ca_file),
-            **kwargs,  # type: ignore[arg-type]
-        )
+    def layout(self, **kwargs: object) -> Layout:
+        """store-erp's prod layout on the lab, its correct role unless another is named."""
+        kwargs.setdefault("roles", [PROD.approle_name])
+        kwargs.setdefault("vault_paths", STORE_ERP_PATHS)
+        return build_layout(kwargs.pop("profile", PROD), **kwargs)  # type: ignore[arg-type]
 
-    def run(self, check_id: str, spec: LiveSpec | None = None) -> CheckResult:
-        spec = spec or self.spec()
+    def run(self, check_id: str, layout: Layout | None = None) -> CheckResult:
+        layout = layout or self.layout()
         check = next(c for c in CHECKS if c.id == check_id)
-        return run_one(check, connect(spec, self.auditor), spec)
+        return run_one(check, self.vault(), layout)
+
+    def vault(self, token: Secret | None = None):  # type: ignore[no-untyped-def]
+        return connect(self.server.addr, token or self.auditor, str(self.server.ca_file))
 
 
-def _role(root, name: str, policies: list[str], settings: AppRoleSettings) -> None:  # type: ignore[no-untyped-def]
+def _role(root, name: str, policies: list[str], settings: AppRoleSettings,  # type: ignore[no-untyped-def]
+          cidrs: list[str] = LOOPBACK) -> None:  # fmt: skip
     root.auth.approle.create_or_update_approle(
         role_name=name,
         token_policies=policies,
@@ -68,6 +75,8 @@ def _role(root, name: str, policies: list[str], settings: AppRoleSettings) -> No
         token_ttl=settings.token_ttl,
         token_max_ttl=settings.token_max_ttl,
         secret_id_num_uses=settings.secret_id_num_uses,
+        secret_id_bound_cidrs=cidrs,
+        token_bound_cidrs=cidrs,
     )
 
 
@@ -95,10 +104,12 @@ def lab(
         _role(root, "store-erp-production-wide", [PROD.policy_name, "store-erp-wide"], PROD.approle)
         _role(root, "store-erp-production-nottl", [PROD.policy_name],
               replace(PROD.approle, secret_id_ttl="0"))  # fmt: skip
-        for entry, keys in build_spec(PROD, server.addr).entries.items():
+        _role(root, "store-erp-production-unbound", [PROD.policy_name], PROD.approle, cidrs=[])
+        root.sys.enable_secrets_engine("database")  # mounted only: the path's engine
+        for path in STORE_ERP_KV:
             root.secrets.kv.v2.create_or_update_secret(
-                path=f"{PROD.kv_prefix}/{entry}",
-                secret={k: secrets.token_urlsafe(16) for k in keys or ("value",)},
+                path=path.format(tree=PROD.tree).removeprefix("secret/data/"),
+                secret={"value": secrets.token_urlsafe(16), "secret_key": "x"},
                 mount_point=KV_MOUNT,
             )
         yield Lab(server, issue_auditor_token(root))
@@ -117,26 +128,26 @@ def test_control_the_correct_role_on_the_lab_passes(lab: Lab) -> None:
 def test_missing_audit_device_fails(lab: Lab) -> None:
     result = lab.run("audit")
     assert not result.passed
-    assert "audit device file/ is not enabled (sys/audit lists: none)" in result.findings, (
-        result.explain()
-    )
+    assert result.findings == (
+        "no audit device is enabled (sys/audit lists none): nothing records who read what",
+    ), result.explain()
     assert any(e.looked_at == "sys/audit" and "none" in e.found for e in result.evidence)
 
 
 def test_wildcard_policy_over_every_environment_fails(lab: Lab) -> None:
-    result = lab.run("policies", lab.spec(approle="store-erp-production-wide"))
+    """One rule, one finding: what it grants and which environments it reaches."""
+    result = lab.run("policies", lab.layout(roles=["store-erp-production-wide"]))
     assert not result.passed
-    text = result.explain()
-    assert any(
-        f.startswith("cross-environment access: prod's app may reach the staging tree")
-        and 'sys/policies/acl/store-erp-wide: path "secret/data/store-erp/*"' in f
-        for f in result.findings
-    ), text
-    assert any("store-erp-wide" in e.looked_at for e in result.evidence), text
+    assert result.findings == (
+        'sys/policies/acl/store-erp-wide: path "secret/data/store-erp/*" grants read: '
+        "cross-environment access: the dev paths (e.g. secret/data/store-erp/development/x), "
+        "the staging paths (e.g. secret/data/store-erp/staging/x)",
+    ), result.explain()
+    assert any("store-erp-wide" in e.looked_at for e in result.evidence)
 
 
 def test_approle_without_secret_id_ttl_fails(lab: Lab) -> None:
-    result = lab.run("approle", lab.spec(approle="store-erp-production-nottl"))
+    result = lab.run("approle", lab.layout(roles=["store-erp-production-nottl"]))
     assert not result.passed
     assert any(
         "secret_id_ttl is not set (0): secret_ids never expire" in f for f in result.findings
@@ -155,37 +166,148 @@ def test_root_token_left_unrevoked_fails(lab: Lab) -> None:
 
 def test_dev_profile_allows_the_root_token(lab: Lab) -> None:
     """The verdict follows the profile: dev keeps its root token (the plan's compose)."""
-    result = lab.run("root_tokens", lab.spec(profile=profile("dev"), app="store-erp"))
+    result = lab.run("root_tokens", lab.layout(profile=profile("dev")))
     assert result.passed, result.explain()
 
 
-def test_bound_cidrs_required_by_the_profile(lab: Lab) -> None:
+def test_prod_requires_cidr_binding_and_names_the_role(lab: Lab) -> None:
+    result = lab.run("approle", lab.layout(roles=["store-erp-production-unbound"]))
+    assert result.findings == (
+        "auth/approle/role/store-erp-production-unbound: no CIDR binding: "
+        "secret_id_bound_cidrs and token_bound_cidrs are empty, so a leaked secret_id or "
+        "token works from anywhere; prod requires binding to the app's networks",
+    ), result.explain()
+    # The profile says why not: staging does not require it, so the same role passes there.
+    staging = lab.layout(profile=profile("staging"), roles=["store-erp-production-unbound"])
+    assert lab.run("approle", staging).passed
+
+
+def test_bound_cidrs_outside_the_profile_s_networks(lab: Lab) -> None:
     strict = replace(PROD, approle=replace(PROD.approle, bound_cidrs=("10.20.0.0/16",)))
-    result = lab.run("approle", lab.spec(profile=strict))
-    assert not result.passed
-    assert any("secret_id_bound_cidrs is empty; prod requires binding to 10.20.0.0/16" in f
-               for f in result.findings), result.explain()  # fmt: skip
+    result = lab.run("approle", lab.layout(profile=strict))
+    assert set(result.findings) == {  # OpenBao stores a token's /32 as the bare address
+        f"auth/approle/role/{PROD.approle_name}: secret_id_bound_cidrs 127.0.0.1/32 outside "
+        "10.20.0.0/16",
+        f"auth/approle/role/{PROD.approle_name}: token_bound_cidrs 127.0.0.1 outside 10.20.0.0/16",
+    }, result.explain()
 
 
-def test_a_token_that_may_read_nothing_gets_not_checked_findings(lab: Lab) -> None:
-    """403 everywhere: every check says what it could not check; none passes, none crashes."""
-    assert lab.server.root_token is not None
-    root = lab.server.client(lab.server.root_token)
-    root.sys.create_or_update_policy("mounts-only", 'path "sys/mounts" { capabilities = ["read"] }')
+def _expect(problem, kind: str, *fragments: str) -> None:  # type: ignore[no-untyped-def]
+    assert problem is not None, f"expected {kind}"
+    assert problem.kind == kind, str(problem)
+    for fragment in fragments:
+        assert fragment in problem.message, problem.message
+
+
+def test_a_token_that_may_read_little_is_one_message_listing_what_it_lacks(lab: Lab) -> None:
+    """No check runs; the message lists exactly the reads the token lacks."""
+    root = _root(lab)
+    root.sys.create_or_update_policy(
+        "mounts-only",
+        'path "sys/mounts" { capabilities = ["read"] }\n'
+        'path "auth/token/lookup-self" { capabilities = ["read"] }\n'
+        'path "sys/audit" { capabilities = ["read"] }',
+    )
     weak = Secret(
         root.auth.token.create_orphan(policies=["mounts-only"], no_default_policy=True, ttl="10m")[
             "auth"
         ]["client_token"]
     )
-    spec = lab.spec()
-    results = dict((c.id, r) for c, r in run_checks(connect(spec, weak), spec))
-    assert list(results) == list(CHECK_IDS)
-    for check_id, result in results.items():
-        if check_id == "server":
-            assert any(f.startswith("not checked: listener TLS") for f in result.findings)
-            continue
-        assert not result.passed, f"{check_id}:\n{result.explain()}"
-        assert any("not checked" in f or "403" in f for f in result.findings), result.explain()
+    problem = preflight(lab.vault(weak), lab.layout())
+    _expect(problem, "token_lacks_reads",
+            "read, sudo on sys/audit (audit devices)",
+            "read on sys/config/state/sanitized", "read on sys/policies/acl/default",
+            "list, sudo on auth/token/accessors", "read on sys/auth (the AppRole mounts)",
+            "update on auth/token/lookup-accessor")  # fmt: skip
+    assert "on sys/mounts" not in problem.message  # type: ignore[union-attr]
+    assert weak.reveal() not in problem.message  # type: ignore[union-attr]
+
+
+def test_bad_tokens_are_refused_once(lab: Lab) -> None:
+    root = _root(lab)
+    short = Secret(
+        root.auth.token.create_orphan(policies=["auditor"], no_default_policy=True, ttl="1s")[
+            "auth"
+        ]["client_token"]
+    )
+    import time
+
+    time.sleep(2.5)
+    layout = lab.layout()
+    for token in (Secret("s.notavalidtokenatall0000000"), short):
+        problem = preflight(lab.vault(token), layout)
+        _expect(problem, "token_refused", "the token was refused (HTTP 403 on "
+                "auth/token/lookup-self): it is invalid, expired or revoked")  # fmt: skip
+        assert token.reveal() not in problem.message  # type: ignore[union-attr]
+
+
+def test_bad_connections_are_one_message_each(lab: Lab, tmp_path: Path) -> None:
+    from fixtures.process import free_port
+
+    layout = lab.layout()
+    https = lab.server.addr
+    http = https.replace("https://", "http://")
+    _expect(preflight(connect(http, lab.auditor, None), layout), "wrong_scheme",
+            "the server speaks TLS on this port; use https://")  # fmt: skip
+    _expect(preflight(connect(https, lab.auditor, None), layout), "tls_trust",
+            "TLS verification failed", "--ca-cert")  # fmt: skip
+    _expect(preflight(connect(f"http://127.0.0.1:{free_port()}", lab.auditor), layout),
+            "unreachable", "not reachable: connection refused")  # fmt: skip
+    assert preflight(lab.vault(), layout) is None
+
+
+def test_health_states_from_the_server_s_answers() -> None:
+    """Plain data of what OpenBao answers (a leaderless standby is costly to stage)."""
+    from compliance.live.client import Answer
+    from compliance.live.preflight import judge_health
+
+    standby = Answer("read", "sys/health", 200, {"initialized": True, "sealed": False,
+                                                 "standby": True})  # fmt: skip
+    _expect(judge_health(standby, {"ha_enabled": True, "leader_address": ""}), "no_leader",
+            "a standby node with no active node")  # fmt: skip
+    assert judge_health(standby, {"ha_enabled": True, "leader_address": "https://a"}) is None
+    _expect(judge_health(Answer("read", "sys/health", 200, {"x": 1}), None), "not_vault")
+
+
+def test_sealed_and_uninitialised_servers(
+    world: World,
+    reaper: Reaper,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    assert world.ca is not None
+    directory = tmp_path_factory.mktemp("sealed")
+    directory.chmod(0o700)
+    binary = resolve_vault_binary(request.config.getoption("--vault-binary"))
+    server = start_server(binary, directory / "vault", reaper, world.ca, name="sealed",
+                          audit=False)  # fmt: skip
+    try:
+        vault = connect(server.addr, Secret("s.whatever000000000000000"), str(server.ca_file))
+        layout = build_layout(PROD)
+        _expect(preflight(vault, layout), "not_initialised", "not initialised")
+        initialise(server)
+        _expect(preflight(vault, layout), "sealed", "the server is sealed")
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_cli_exit_status_3_and_no_check_run(lab: Lab, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    token = tmp_path / "bad.token"
+    token.write_text("s.notavalidtokenatall0000000")
+    token.chmod(0o600)
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance.cli", "check", "--env", "prod",
+         "--addr", lab.server.addr.replace("https", "http"), "--token-file", str(token)],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "wrong scheme" in done.stderr, done.stderr
 
 
 def test_unknown_version_is_a_finding() -> None:
@@ -200,11 +322,12 @@ def test_unknown_version_is_a_finding() -> None:
 def test_a_check_that_raises_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     from compliance.live.runner import LiveCheck
 
-    def broken(vault, spec):  # type: ignore[no-untyped-def]
+    def broken(vault, layout):  # type: ignore[no-untyped-def]
         raise KeyError("surprise")
 
-    spec = build_spec(PROD, "https://127.0.0.1:1")
-    result = run_one(LiveCheck("broken", "A check", broken), connect(spec, Secret("x")), spec)
+    layout = build_layout(PROD)
+    vault = connect("https://127.0.0.1:1", Secret("x"))
+    result = run_one(LiveCheck("broken", "A check", broken), vault, layout)
     assert not result.passed
     assert result.findings == (
         "not checked: A check: the check failed on an unexpected answer (KeyError)",
@@ -231,14 +354,33 @@ def test_kv_keeping_one_version_or_deleting_early_fails(lab: Lab) -> None:
     assert lab.run("kv").passed
 
 
-def test_kv_version_1_mount_fails(lab: Lab) -> None:
+def test_kv_version_1_mount_is_judged_for_what_it_is(lab: Lab) -> None:
+    """Its entries are present (the tree passes); the finding is KV v1's own: no versions.
+    The auditor reads a v1 folder by listing it (a rule the operator adds), never a value."""
     root = _root(lab)
     root.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"})
-    result = lab.run("kv", replace(lab.spec(), kv_mount="kv1"))
-    assert not result.passed
-    assert any(f.startswith("kv1/ is not KV v2 (type kv, version 1)") for f in result.findings), (
-        result.explain()
+    root.secrets.kv.v1.create_or_update_secret(
+        path="billing/production/config", secret={"url": secrets.token_urlsafe(8)},
+        mount_point="kv1",
+    )  # fmt: skip
+    extra = 'path "kv1/billing/production/*" { capabilities = ["list"] }'
+    root.sys.create_or_update_policy("auditor-kv1", read_policy("auditor") + "\n" + extra)
+    created = root.auth.token.create_orphan(
+        policies=["auditor-kv1"], no_default_policy=True, ttl="10m"
     )
+    token = Secret(created["auth"]["client_token"])
+    layout = lab.layout(vault_paths=["kv1/billing/{tree}/config"])
+    vault = lab.vault(token)
+    assert preflight(vault, layout) is None
+    results = {
+        c.id: run_one(c, vault, layout) for c in CHECKS if c.id in ("kv", "tree", "gate_token")
+    }
+    assert results["tree"].passed, results["tree"].explain()
+    assert results["gate_token"].passed, results["gate_token"].explain()
+    assert results["kv"].findings == (
+        "kv1/ is KV v1: no versions and no rollback, so rotation cannot keep the previous "
+        "value for a grace window; use KV v2",
+    ), results["kv"].explain()
 
 
 def test_secret_tree_incomplete_fails(lab: Lab) -> None:
@@ -250,9 +392,12 @@ def test_secret_tree_incomplete_fails(lab: Lab) -> None:
     root.secrets.kv.v2.delete_latest_version_of_secret(
         path=f"{PROD.kv_prefix}/retired", mount_point=KV_MOUNT
     )
-    spec = lab.spec()
-    wanted = {**spec.entries, "retired": (), "payments": (), "flask": ("secret_key", "pepper")}
-    result = lab.run("tree", replace(spec, entries=wanted))
+    layout = lab.layout(
+        vault_paths=[*STORE_ERP_PATHS, "secret/data/store-erp/{tree}/retired",
+                     "secret/data/store-erp/{tree}/payments"],
+        keys={"secret/data/store-erp/{tree}/flask": ("secret_key", "pepper")},
+    )  # fmt: skip
+    result = lab.run("tree", layout)
     assert not result.passed
     assert set(result.findings) == {
         "secret/store-erp/production/retired: its current version is deleted",
@@ -267,9 +412,8 @@ def test_gate_token_with_the_default_policy_fails(lab: Lab) -> None:
     token = Secret(
         root.auth.token.create_orphan(policies=["auditor"], ttl="10m")["auth"]["client_token"]
     )
-    spec = lab.spec()
     check = next(c for c in CHECKS if c.id == "gate_token")
-    result = run_one(check, connect(spec, token), spec)
+    result = run_one(check, lab.vault(token), lab.layout())
     assert not result.passed
     assert any(
         f.startswith("the gate's token is not read-only: sys/policies/acl/default: path")
@@ -279,7 +423,6 @@ def test_gate_token_with_the_default_policy_fails(lab: Lab) -> None:
 
 def test_gate_running_with_a_root_token_fails(lab: Lab) -> None:
     assert lab.server.root_token is not None
-    spec = lab.spec()
     check = next(c for c in CHECKS if c.id == "gate_token")
-    result = run_one(check, connect(spec, lab.server.root_token), spec)
+    result = run_one(check, lab.vault(lab.server.root_token), lab.layout())
     assert "the gate runs with a root token; give it the auditor's token" in result.findings

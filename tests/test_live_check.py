@@ -14,15 +14,30 @@ import pytest
 
 from compliance.audit import iter_entries
 from compliance.live.client import LOOKUP_BY_POST
-from compliance.live.runner import CHECK_IDS, connect, run_checks
-from compliance.live.spec import build_spec
-from compliance.profiles import profile
+from compliance.live.layout import Layout
+from compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
+from compliance.live.targetfile import layout_from_target, read_target
+from compliance.profiles import Profile, profile
 from compliance.secret import Secret
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "store_erp" / "target.toml"
+# The session's bootstrap binds no CIDR yet, and prod requires binding
+# (AppRoleSettings.require_bound_cidrs): that one finding is expected on prod.
+UNBOUND = (
+    "auth/approle/role/store-erp-production: no CIDR binding: secret_id_bound_cidrs and "
+    "token_bound_cidrs are empty"
+)
+
+
+def _layout(prof: Profile, **extra: object) -> Layout:
+    """store-erp's layout, from its target file, with its role named (the secure server
+    hosts staging's and production's roles side by side)."""
+    roles = [f"store-erp-{prof.tree}"]
+    return layout_from_target(read_target(TARGET), prof, roles=roles, **extra)  # type: ignore[arg-type]
 
 
 def _token(env: BootstrappedEnvironment) -> Secret:
@@ -48,28 +63,34 @@ def _vault_gate(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 def test_correct_setup_passes(world: World, name: str) -> None:
     env = world.env(name)
     server = env.server
-    spec = build_spec(env.profile, server.addr, ca_file=str(server.ca_file),
-                      audit_log=server.audit_log)  # fmt: skip
-    vault = connect(spec, _token(env))
-    results = list(run_checks(vault, spec))
+    layout = _layout(env.profile, audit_log=server.audit_log)
+    vault = connect(server.addr, _token(env), str(server.ca_file))
+    assert preflight(vault, layout) is None
+    results = list(run_checks(vault, layout))
     assert [c.id for c, _ in results] == list(CHECK_IDS)
     for check, result in results:
+        if check.id == "approle" and name == "prod":
+            assert len(result.findings) == 1 and result.findings[0].startswith(UNBOUND), (
+                result.explain()
+            )
+            continue
         assert result.passed, f"{check.id}:\n{result.explain()}"
 
 
-def test_cli_passes_on_prod_and_writes_json_and_junit(world: World, tmp_path: Path) -> None:
-    env = world.env("prod")
+def test_cli_passes_on_staging_and_writes_json_and_junit(world: World, tmp_path: Path) -> None:
+    env = world.env("staging")
     server = env.server
     junit = tmp_path / "live.xml"
     done = _vault_gate(
-        "check", "--env", "prod", "--addr", server.addr, "--ca-cert", str(server.ca_file),
+        "check", "--env", "staging", "--addr", server.addr, "--ca-cert", str(server.ca_file),
         "--token-file", str(env.auditor_token_file), "--json", "--junit", str(junit),
-        "--target", str(ROOT / "store_erp" / "target.toml"), "--audit-log", str(server.audit_log),
+        "--target", str(TARGET), "--approle", "store-erp-{tree}",
+        "--audit-log", str(server.audit_log),
         home=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout)
-    assert data["passed"] is True and data["environment"] == "prod"
+    assert data["passed"] is True and data["environment"] == "staging"
     assert [c["id"] for c in data["checks"]] == list(CHECK_IDS)
     assert set(data["requests"]) <= {"read", "list", "update"}
     assert 'failures="0"' in junit.read_text()
@@ -79,8 +100,10 @@ def test_cli_passes_on_prod_and_writes_json_and_junit(world: World, tmp_path: Pa
 def test_dev_server_presented_as_prod_fails(world: World, tmp_path: Path) -> None:
     """The plan's docker-compose Vault: dev mode, plain HTTP, a root token alive."""
     dev = world.env("dev")
-    spec = build_spec(profile("prod"), dev.server.addr)
-    results = dict((c.id, r) for c, r in run_checks(connect(spec, _token(dev)), spec))
+    layout = _layout(profile("prod"))
+    vault = connect(dev.server.addr, _token(dev))
+    assert preflight(vault, layout) is None
+    results = dict((c.id, r) for c, r in run_checks(vault, layout))
     server = results["server"]
     assert not server.passed
     assert any("requires TLS" in f for f in server.findings), server.explain()
@@ -103,10 +126,11 @@ def test_auditor_token_only_reads(world: World) -> None:
     accessor = server.client(token).auth.token.lookup_self()["data"]["accessor"]
     hmac = env.operator().sys.calculate_hash(path="file", input_to_hash=accessor)["data"]["hash"]
     start = server.audit_log.stat().st_size
-    spec = build_spec(env.profile, server.addr, ca_file=str(server.ca_file))
-    vault = connect(spec, token)
-    results = list(run_checks(vault, spec))
-    assert all(r.passed for _, r in results)
+    layout = _layout(profile("staging"))
+    vault = connect(server.addr, token, str(server.ca_file))
+    assert preflight(vault, layout) is None
+    results = list(run_checks(vault, layout))
+    assert all(r.passed for _, r in results), [r.explain() for _, r in results if not r.passed]
     logged = Counter(
         (e.operation, e.path)
         for e in iter_entries(server.audit_log, start=start)
@@ -126,6 +150,7 @@ def _pytest_live(world_env: BootstrappedEnvironment, env_name: str, tmp_path: Pa
         sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
         "--live", "--live-env", env_name, "--live-addr", server.addr,
         "--live-token-file", str(world_env.auditor_token_file), f"--junitxml={junit}",
+        "--target", str(TARGET), "--live-approle", "store-erp-{tree}",
     ]  # fmt: skip
     if server.ca_file:
         args += ["--live-ca-cert", str(server.ca_file)]
@@ -138,13 +163,13 @@ def _pytest_live(world_env: BootstrappedEnvironment, env_name: str, tmp_path: Pa
 
 def test_pytest_live_runs_the_checks_as_items(world: World, tmp_path: Path) -> None:
     """``pytest --live``: eight items, JUnit from pytest; nothing else collected."""
-    prod = world.env("prod")
-    done, junit = _pytest_live(prod, "prod", tmp_path)
+    prod = world.env("staging")
+    done, junit = _pytest_live(prod, "staging", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "8 passed" in done.stdout
     xml = junit.read_text()
     assert xml.count("<testcase ") == 8 and 'failures="0"' in xml
-    assert 'name="live_root_tokens[prod]"' in xml
+    assert 'name="live_root_tokens[staging]"' in xml
     # The dev server presented as prod: the same items fail, with the findings as message.
     dev = world.env("dev")
     done, junit = _pytest_live(dev, "prod", tmp_path)

@@ -11,7 +11,7 @@ import pytest
 from compliance.live.approle import seconds
 from compliance.live.auditor import READS, check_read_only_policy
 from compliance.live.auth import TokenSourceError, find_token, from_agent_sink, from_file
-from compliance.live.spec import build_spec
+from compliance.live.layout import build_layout, resolve_paths
 from compliance.policy import load_policies, parse_policy
 from compliance.profiles import profile
 
@@ -33,8 +33,9 @@ def test_auditor_policy_is_read_only_and_complete() -> None:
 @pytest.mark.parametrize(
     ("extra", "finding"),
     [
-        ('path "secret/*" { capabilities = ["read"] }', "secret/data/store-erp/production/flask"),
-        ('path "*" { capabilities = ["list"] }', "secret/data/store-erp/production/flask"),
+        ('path "secret/*" { capabilities = ["read"] }', "secret/data/my-app/production/config"),
+        # A listing holds names, not values; but "*" outranks +/metadata/* and hides reads.
+        ('path "*" { capabilities = ["list"] }', "read on kv-prod/metadata/my-app/config is not"),
         ('path "sys/policies/acl/*" { capabilities = ["update"] }', "grants update"),
         ('path "sys/mounts" { capabilities = ["read", "sudo"] }', "grants sudo where"),
         ('path "sys/raw/*" { capabilities = ["read"] }', "sys/raw/core"),
@@ -145,20 +146,56 @@ def test_seconds_refuses_non_durations(value: object) -> None:
         seconds(value)
 
 
-def test_spec_from_a_target_s_vault_paths() -> None:
-    spec = build_spec(
+def test_layout_from_path_templates() -> None:
+    """{tree} filled for this environment; the other environments' fillings are theirs;
+    a path without a placeholder is shared and no one else's."""
+    layout = build_layout(
         profile("staging"),
-        "https://v:8200",
         app="my-app",
-        vault_paths=["secret/data/my-app/{tree}/config", "database/creds/my-app-{tree}"],
-    )
-    assert (spec.approle, spec.app_policy, spec.kv_prefix) == (
-        "my-app-staging", "my-app-staging", "my-app/staging",
+        vault_paths=["kv/data/my-app/{tree}/config", "database/creds/my-app-{tree}",
+                     "kv/data/shared/ca"],
+        roles=["my-app-{tree}"],
+        keys={"kv/data/my-app/{tree}/config": ("api_key",)},
     )  # fmt: skip
-    assert dict(spec.entries) == {"config": ()}
-    with pytest.raises(ValueError, match="not directly under secret/data/my-app/staging/"):
-        build_spec(profile("staging"), "https://v", app="my-app",
-                   vault_paths=["secret/data/other/{tree}/x"])  # fmt: skip
+    assert layout.paths == (
+        "kv/data/my-app/staging/config", "database/creds/my-app-staging", "kv/data/shared/ca",
+    )  # fmt: skip
+    assert layout.roles == ("my-app-staging",)
+    assert dict(layout.keys) == {"kv/data/my-app/staging/config": ("api_key",)}
+    assert layout.other_paths["prod"] == (
+        "kv/data/my-app/production/config", "database/creds/my-app-production",
+    )  # fmt: skip
+    custom = build_layout(profile("prod"), vault_paths=["kv-{tree}/data/app"],
+                          trees={"prod": "live", "staging": "stage", "dev": "dev"})  # fmt: skip
+    assert custom.paths == ("kv-live/data/app",)
+    assert custom.other_paths == {"dev": ("kv-dev/data/app",), "staging": ("kv-stage/data/app",)}
+
+
+def test_paths_resolved_on_the_server_s_mounts() -> None:
+    """The mount table decides: v2 paths with or without data/, v1 as is, the longest
+    mount wins, a non-KV mount is an other path, no mount is a problem."""
+    mounts = {
+        "kv-prod/": {"type": "kv", "options": {"version": "2"}},
+        "kv/": {"type": "kv", "options": {"version": "1"}},
+        "kv/team/": {"type": "kv", "options": {"version": "2"}},
+        "database/": {"type": "database"},
+    }
+    entries, others, problems = resolve_paths(
+        ("kv-prod/data/billing/config", "kv-prod/billing/db", "kv/billing/config",
+         "kv/team/data/a", "database/creds/x", "nowhere/x", "kv-prod/metadata/x"),
+        mounts,
+    )  # fmt: skip
+    assert [(e.mount, e.version, e.logical) for e in entries] == [
+        ("kv-prod", 2, "billing/config"), ("kv-prod", 2, "billing/db"),
+        ("kv", 1, "billing/config"), ("kv/team", 2, "a"),
+    ]  # fmt: skip
+    assert others == ["database/creds/x"]
+    assert problems == [
+        "nowhere/x: no secrets engine is mounted there (sys/mounts)",
+        "kv-prod/metadata/x: names KV v2's metadata/ API, not an entry's data/",
+    ]
+    assert entries[0].folder("metadata") == "kv-prod/metadata/billing"
+    assert entries[2].folder("metadata") == "kv/billing"
 
 
 # -- the command line -----------------------------------------------------------------
@@ -210,7 +247,7 @@ def test_live_findings_as_sarif() -> None:
     from compliance.live.sarif import live_sarif
     from compliance.result import CheckResult, Evidence
 
-    spec = build_spec(profile("prod"), "https://vault:8200")
+    layout = build_layout(profile("prod"))
     audit = next(c for c in CHECKS if c.id == "audit")
     kv = next(c for c in CHECKS if c.id == "kv")
     results = [
@@ -218,9 +255,80 @@ def test_live_findings_as_sarif() -> None:
                             ("audit device file/ is not enabled",))),
         (kv, CheckResult("kv_versioning", "prod", (Evidence("sys/mounts", "kv v2"),))),
     ]  # fmt: skip
-    log = live_sarif(results, spec)
+    log = live_sarif(results, layout, "https://vault:8200")
     run = log["runs"][0]  # type: ignore[index]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"live/{c.id}" for c in CHECKS]
     assert [(r["ruleId"], r["message"]["text"]) for r in run["results"]] == [
         ("live/audit", "prod (https://vault:8200): audit device file/ is not enabled")
     ]
+
+
+# -- least privilege against a layout (pure: policies and zones) ----------------------
+
+
+def _judge(text: str, *, env: str = "prod", paths=("kv-prod/data/billing/config",)):  # type: ignore[no-untyped-def]
+    from compliance.live.layout import KvEntry
+    from compliance.live.privilege import Zones, judge_policies
+
+    layout = build_layout(profile(env), vault_paths=list(paths))
+    own = [KvEntry(p, p.split("/")[0], 2, p.split("/", 2)[2]) for p in layout.paths]
+    others = {
+        e: ([KvEntry(p, p.split("/")[0], 2, p.split("/", 2)[2]) for p in ps], [])
+        for e, ps in layout.other_paths.items()
+    }
+    zones = Zones.build((own, []), others)
+    return judge_policies([parse_policy(text, "sys/policies/acl/app")], layout, zones, "role")
+
+
+def test_the_default_policy_s_token_maintenance_is_not_a_finding() -> None:
+    text = "\n".join(
+        f'path "{p}" {{ capabilities = ["update"] }}'
+        for p in ("auth/token/renew-self", "auth/token/revoke-self", "sys/leases/renew",
+                  "sys/leases/lookup", "sys/capabilities-self", "sys/wrapping/unwrap",
+                  "sys/renew", "sys/tools/hash")
+    ) + '\npath "auth/token/lookup-self" { capabilities = ["read"] }'  # fmt: skip
+    text += '\npath "cubbyhole/*" { capabilities = ["create", "read", "update", "delete", "list"] }'
+    text += '\npath "kv-prod/data/billing/*" { capabilities = ["read"] }'
+    result = _judge(text)
+    assert result.passed, result.explain()
+    assert any("token-maintenance" in e.looked_at for e in result.evidence)
+
+
+@pytest.mark.parametrize(
+    ("rule", "fragment"),
+    [
+        ('path "auth/token/create" { capabilities = ["update"] }', "access to auth/ paths"),
+        ('path "auth/token/renew-self" { capabilities = ["update", "sudo"] }', "sudo"),
+        ('path "sys/leases/revoke" { capabilities = ["update"] }', "access to sys/ paths"),
+        ('path "auth/token/*" { capabilities = ["update"] }', "access to auth/ paths"),
+    ],
+)
+def test_a_grant_beyond_token_maintenance_is_a_finding(rule: str, fragment: str) -> None:
+    result = _judge(rule + '\npath "kv-prod/data/billing/*" { capabilities = ["read"] }')
+    assert len(result.findings) == 1 and fragment in result.findings[0], result.explain()
+
+
+def test_a_wide_crud_grant_is_one_finding_listing_its_capabilities() -> None:
+    """The issue's case: secret/* with CRUD gave twelve findings; it is one fact."""
+    result = _judge(
+        'path "kv-prod/*" { capabilities = ["create", "read", "update", "delete", "list"] }',
+        paths=("kv-prod/data/billing/{tree}/config",),
+    )
+    assert len(result.findings) == 1, result.explain()
+    finding = result.findings[0]
+    assert finding.startswith(
+        'sys/policies/acl/app: path "kv-prod/*" grants create, delete, list, read, update: '
+        "writes (create, delete, update) where the app only reads; cross-environment access: "
+    ), finding
+    assert "the dev paths (e.g. kv-prod/data/billing/development/x)" in finding
+    assert "the staging paths" in finding
+
+
+def test_a_path_outside_the_app_s_own_is_a_finding() -> None:
+    result = _judge('path "kv-prod/data/payroll/*" { capabilities = ["read"] }')
+    assert result.findings == (
+        'sys/policies/acl/app: path "kv-prod/data/payroll/*" grants read: glob beyond '
+        "prod's own paths (kv-prod/data/billing/, kv-prod/metadata/billing/, "
+        "kv-prod/subkeys/billing/, kv-prod/delete/billing/, kv-prod/undelete/billing/, "
+        "kv-prod/destroy/billing/)",
+    ), result.explain()

@@ -1,4 +1,4 @@
-"""The app's AppRole: the plan's settings, judged against the environment's profile.
+"""The app's AppRole roles, at any AppRole mount: their settings against the profile.
 
 A role whose secret_ids never expire (``secret_id_ttl`` 0), whose tokens live for
 the server's default (``token_ttl``/``token_max_ttl`` 0 means 768h unless the
@@ -13,8 +13,9 @@ import ipaddress
 import re
 from typing import Any
 
-from compliance.live.client import Answer, ReadOnlyVault
-from compliance.live.spec import LiveSpec
+from compliance.live.client import ReadOnlyVault
+from compliance.live.layout import Layout, Role, find_roles
+from compliance.profiles import Profile
 from compliance.result import CheckResult, Evidence
 
 CRITERION = "approle_settings"
@@ -37,20 +38,6 @@ def seconds(value: Any) -> int:
     return sum(int(n) * _UNITS[u] for n, u in parts)
 
 
-def read_role(vault: ReadOnlyVault, spec: LiveSpec) -> Answer:
-    return vault.read(f"auth/{spec.approle_mount}/role/{spec.approle}")
-
-
-def role_policies(role: dict[str, Any]) -> list[str]:
-    """Policies a login to the role gets (``token_policies``, and the legacy ``policies``)."""
-    names: list[str] = []
-    for key in ("token_policies", "policies"):
-        for name in role.get(key) or []:
-            if isinstance(name, str) and name not in names:
-                names.append(name)
-    return names
-
-
 def _cidrs(value: Any) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
@@ -68,38 +55,50 @@ def _within(cidr: str, allowed: tuple[str, ...]) -> bool:
         return False
 
 
-def check_approle(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
-    profile = spec.profile
+def check_approle(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
+    """Every role of the layout (or every role the server has, when it names none)."""
+    profile = layout.profile
+    roles, seen, findings = find_roles(vault, layout)
+    evidence = [Evidence("AppRole roles", line) for line in seen]
     wanted = profile.approle
-    where = f"auth/{spec.approle_mount}/role/{spec.approle}"
-    answer = read_role(vault, spec)
-    if not answer.ok:
-        finding = (
-            f"the app's AppRole {where} does not exist"
-            if answer.missing
-            else answer.not_checked(f"the AppRole {spec.approle}")
-        )
-        return CheckResult(CRITERION, profile.name, (Evidence(where, answer.why),), (finding,))
-    role = answer.data
-    findings: list[str] = []
-    settings = {
-        k: role.get(k)
-        for k in (
-            "secret_id_ttl", "token_ttl", "token_max_ttl", "secret_id_num_uses",
-            "bind_secret_id", "secret_id_bound_cidrs", "token_bound_cidrs", "token_type",
-        )
-    }  # fmt: skip
-    evidence = [
-        Evidence(where, " ".join(f"{k}={v}" for k, v in settings.items())),
+    evidence.append(
         Evidence(
             f"profile {profile.name}",
             f"secret_id_ttl<={wanted.secret_id_ttl} token_ttl<={wanted.token_ttl} "
             f"token_max_ttl<={wanted.token_max_ttl} secret_id_num_uses="
             f"{wanted.secret_id_num_uses or 'any'} bound_cidrs="
-            f"{','.join(wanted.bound_cidrs) or 'not required'}",
-        ),
-    ]
-    if role.get("bind_secret_id") is False:
+            f"{','.join(wanted.bound_cidrs) or 'any'} CIDR binding "
+            f"{'required' if _requires_binding(profile) else 'not required'}",
+        )
+    )
+    for role in roles:
+        role_evidence, role_findings = judge_role(role, profile)
+        evidence.append(role_evidence)
+        findings += role_findings
+    return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
+
+
+def _requires_binding(profile: Profile) -> bool:
+    return bool(
+        getattr(profile.approle, "require_bound_cidrs", False) or profile.approle.bound_cidrs
+    )
+
+
+def judge_role(role: Role, profile: Profile) -> tuple[Evidence, list[str]]:
+    """One role's settings against the profile: the evidence line and the findings."""
+    wanted = profile.approle
+    where = role.where
+    data = role.data
+    settings = {
+        k: data.get(k)
+        for k in (
+            "secret_id_ttl", "token_ttl", "token_max_ttl", "secret_id_num_uses",
+            "bind_secret_id", "secret_id_bound_cidrs", "token_bound_cidrs", "token_type",
+        )
+    }  # fmt: skip
+    evidence = Evidence(where, " ".join(f"{k}={v}" for k, v in settings.items()))
+    findings: list[str] = []
+    if data.get("bind_secret_id") is False:
         findings.append(f"{where}: bind_secret_id is false: the role_id alone logs in")
     for key, limit, never in (
         ("secret_id_ttl", wanted.secret_id_ttl, "secret_ids never expire"),
@@ -107,7 +106,7 @@ def check_approle(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
         ("token_max_ttl", wanted.token_max_ttl, "tokens renew up to the server's maximum"),
     ):
         try:
-            have, most = seconds(role.get(key, 0)), seconds(limit)
+            have, most = seconds(data.get(key, 0)), seconds(limit)
         except ValueError as exc:
             findings.append(f"{where}: {key}: {exc}")
             continue
@@ -115,7 +114,7 @@ def check_approle(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
             findings.append(f"{where}: {key} is not set (0): {never}; {profile.name} wants {limit}")
         elif have > most:
             findings.append(f"{where}: {key} is {have}s, longer than {profile.name}'s {limit}")
-    uses = role.get("secret_id_num_uses")
+    uses = data.get("secret_id_num_uses")
     if wanted.secret_id_num_uses and not (
         isinstance(uses, int) and 0 < uses <= wanted.secret_id_num_uses
     ):
@@ -123,17 +122,23 @@ def check_approle(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
             f"{where}: secret_id_num_uses is {uses}; {profile.name} wants 1 to "
             f"{wanted.secret_id_num_uses}"
         )
+    if _requires_binding(profile):
+        missing = [
+            k for k in ("secret_id_bound_cidrs", "token_bound_cidrs") if not _cidrs(data.get(k))
+        ]
+        if missing:
+            networks = ", ".join(wanted.bound_cidrs) or "the app's networks"
+            findings.append(
+                f"{where}: no CIDR binding: {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} empty, so a leaked "
+                f"{'secret_id or token' if len(missing) == 2 else missing[0].split('_bound')[0]} "
+                f"works from anywhere; {profile.name} requires binding to {networks}"
+            )
     if wanted.bound_cidrs:
         for key in ("secret_id_bound_cidrs", "token_bound_cidrs"):
-            have_cidrs = _cidrs(role.get(key))
-            if not have_cidrs:
+            outside = [c for c in _cidrs(data.get(key)) if not _within(c, wanted.bound_cidrs)]
+            if outside:
                 findings.append(
-                    f"{where}: {key} is empty; {profile.name} requires binding to "
-                    f"{', '.join(wanted.bound_cidrs)}"
+                    f"{where}: {key} {', '.join(outside)} outside {', '.join(wanted.bound_cidrs)}"
                 )
-            for cidr in have_cidrs:
-                if not _within(cidr, wanted.bound_cidrs):
-                    findings.append(
-                        f"{where}: {key} {cidr} is outside {', '.join(wanted.bound_cidrs)}"
-                    )
-    return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
+    return evidence, findings

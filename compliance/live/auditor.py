@@ -26,17 +26,20 @@ from compliance.result import CheckResult, Evidence
 CRITERION = "auditor_policy"
 READ_CAPS = frozenset({"read", "list"})
 
-# (example path as sys/capabilities is asked, capability, the check that reads it)
+# (example path as sys/capabilities is asked, capability, the check that reads it).
+# The examples name no application: KV at any mount, AppRole at any auth mount.
 READS: tuple[tuple[str, str, str], ...] = (
     ("sys/audit", "read", "audit devices"),
     ("sys/config/state/sanitized", "read", "listeners and storage"),
-    ("sys/mounts", "read", "the KV mount's type"),
-    ("sys/policies/acl/store-erp-production", "read", "the app's policies"),
-    ("auth/approle/role/store-erp-production", "read", "AppRole settings"),
-    ("secret/config", "read", "KV versioning"),
-    ("secret/metadata/store-erp/production/", "list", "the secret tree's names"),
-    ("secret/metadata/store-erp/production/flask", "read", "an entry's versions"),
-    ("secret/subkeys/store-erp/production/flask", "read", "an entry's key names"),
+    ("sys/mounts", "read", "the KV mounts and their versions"),
+    ("sys/auth", "read", "the AppRole auth mounts"),
+    ("sys/policies/acl/my-app-production", "read", "the app's policies"),
+    ("auth/approle/role/", "list", "the roles of an AppRole mount"),
+    ("auth/approle/role/my-app-production", "read", "AppRole settings"),
+    ("kv-prod/config", "read", "KV v2 versioning"),
+    ("kv-prod/metadata/my-app/", "list", "the secret tree's names"),
+    ("kv-prod/metadata/my-app/config", "read", "an entry's versions"),
+    ("kv-prod/subkeys/my-app/config", "read", "an entry's key names"),
     ("auth/token/lookup-self", "read", "the gate's own token"),
     ("auth/token/accessors/", "list", "root tokens left"),
     (LOOKUP_BY_POST, "update", "root tokens left"),
@@ -45,10 +48,12 @@ READS: tuple[tuple[str, str, str], ...] = (
 SUDO_NEEDED = ("sys/audit", "auth/token/accessors/")
 # Paths whose answers hold secret values or credentials: never readable by the gate.
 VALUE_PROBES = (
-    "secret/data/store-erp/production/flask",
-    "secret/data/store-erp/staging/flask",
-    "secret/data/other-app/x",
-    "database/creds/store-erp-production",
+    "secret/data/my-app/production/config",
+    "kv-prod/data/my-app/config",
+    "kv-prod/data/other-app/x",
+    "database/creds/my-app-production",
+    "auth/approle/role/my-app-production/role-id",
+    "auth/approle/role/my-app-production/secret-id",
     "cubbyhole/x",
     "sys/raw/core",
     "sys/wrapping/unwrap",
@@ -66,9 +71,17 @@ def _reads(example: str, pattern: Pattern) -> bool:
 
 
 def check_read_only_policy(
-    policies: Sequence[Policy], *, complete: bool = True, environment: str = "-"
+    policies: Sequence[Policy],
+    *,
+    complete: bool = True,
+    environment: str = "-",
+    reads: Sequence[tuple[str, str, str]] = (),
+    values: Sequence[str] = (),
 ) -> CheckResult:
-    """Judge ``policies`` as the live-mode auditor's: see the module doc."""
+    """Judge ``policies`` as the live-mode auditor's: see the module doc. ``reads`` adds
+    the reads one layout needs (a KV v1 folder's listing), ``values`` its own paths
+    holding values (which must stay unreadable)."""
+    all_reads = (*READS, *reads)
     findings: list[str] = []
     evidence = [
         Evidence(f"policy {p.source}", "; ".join(r.stanza() for r in p.rules) or "no rules")
@@ -91,13 +104,13 @@ def check_read_only_policy(
                 findings.append(f"{where} grants {', '.join(sorted(extra))}: the gate only reads")
             if "sudo" in rule.grants and not any(_reads(p, pattern) for p in SUDO_NEEDED):
                 findings.append(f"{where} grants sudo where no live read needs it")
-            needed = [why for path, _, why in READS if _reads(path, pattern)]
+            needed = [why for path, _, why in all_reads if _reads(path, pattern)]
             if not needed:
                 findings.append(f"{where}: live mode never reads there")
     acl = Acl(policies)
-    reached = {p: acl.capabilities(p) for p in VALUE_PROBES}
+    reached = {p: acl.capabilities(p) for p in dict.fromkeys((*VALUE_PROBES, *values))}
     for path, caps in reached.items():
-        if caps != [DENY]:
+        if caps != [DENY] and set(caps) - {"list"}:  # a listing names, it holds no value
             findings.append(f"the policies reach {path} ({', '.join(caps)}): secret values")
     evidence.append(
         Evidence(

@@ -58,7 +58,9 @@ class Answer:
         if self.status is None:
             return f"no answer ({self.error})"
         if self.denied:
-            return "403: the auditor token may not (see vault/policies/auditor.hcl)"
+            return (
+                "403: permission denied (the gate's token may not; see vault/policies/auditor.hcl)"
+            )
         if self.missing:
             return "404: not found"
         detail = f": {self.error}" if self.error else ""
@@ -67,6 +69,33 @@ class Answer:
     def not_checked(self, what: str) -> str:
         """The finding for a check that could not look: ``what`` and the reason."""
         return f"not checked: {what}: {self.operation} {self.path} answered {self.why}"
+
+
+def network_error(exc: requests.RequestException) -> str:
+    """What went wrong below HTTP, in words (the first of them stable, for tests):
+    ``TLS: ...``, ``connection refused``, ``timed out``, or the exception's type."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        if "WRONG_VERSION_NUMBER" in text.upper() or "record layer failure" in text:
+            return "TLS: the server does not speak TLS on this port; use http://"
+        if "CERTIFICATE_VERIFY_FAILED" in text.upper():
+            why = text.split("certificate verify failed:", 1)[-1].split(")", 1)[0].strip()
+            return f"TLS verification failed ({why or 'certificate not trusted'})"
+        return "TLS verification failed"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        for marker, words in (
+            ("Connection refused", "connection refused"),
+            ("Name or service not known", "host name not found"),
+            ("nodename nor servname", "host name not found"),
+            ("No route to host", "no route to host"),
+            ("Connection reset", "connection reset"),
+        ):
+            if marker in text:
+                return words
+        return "connection failed"
+    return type(exc).__name__
 
 
 class ReadOnlyVault:
@@ -107,18 +136,18 @@ class ReadOnlyVault:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except requests.exceptions.SSLError:
-            return Answer(operation, path, None, error="TLS verification failed")
         except requests.RequestException as exc:
-            return Answer(operation, path, None, error=type(exc).__name__)
+            return Answer(operation, path, None, error=network_error(exc))
+        text = ""
         try:
             body = response.json() if response.content else {}
         except ValueError:
             body = {}
+            text = response.text[:200].strip()
         if not isinstance(body, dict):
             body = {}
         errors = body.get("errors")
-        error = "; ".join(str(e) for e in errors) if isinstance(errors, list) else ""
+        error = "; ".join(str(e) for e in errors) if isinstance(errors, list) else text
         return Answer(operation, path, response.status_code, body, error[:300])
 
     def read(self, path: str, params: dict[str, str] | None = None, *, auth: bool = True) -> Answer:

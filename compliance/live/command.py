@@ -1,10 +1,19 @@
 """``vault-gate check``: live mode from the command line.
 
     vault-gate check --env prod --addr https://vault.example:8200 [--ca-cert FILE]
-        [--target FILE] [--token-file FILE | --agent-sink FILE] [--approle NAME]
-        [--audit-log FILE] [--only CHECK]... [--json] [--sarif FILE] [--junit FILE]
+        [--target FILE] [--vault-path PATH]... [--approle NAME]... [--approle-mount PATH]...
+        [--policy NAME]... [--audit-device PATH]... [--audit-log FILE]
+        [--token-file FILE | --agent-sink FILE] [--only CHECK]...
+        [--json] [--sarif FILE] [--junit FILE]
 
-Exit codes as every vault-gate command: 0 all checks passed, 1 findings, 2 bad input.
+What is judged (the :class:`~compliance.live.layout.Layout`) comes from the flags and
+the target file; what neither names is discovered on the server (every AppRole
+mount and role, every audit device, every KV mount).
+
+Exit codes: 0 all checks passed, 1 findings, 2 bad input (as every vault-gate
+command), 3 the server could not be judged: unreachable, wrong scheme, TLS trust,
+sealed, a standby without a leader, the token refused or lacking the auditor's
+reads (one message, no check run).
 """
 
 from __future__ import annotations
@@ -19,10 +28,13 @@ from urllib.parse import urlsplit
 import orjson
 
 from compliance.live.auth import IGNORED_ENV, TokenSourceError, find_token
+from compliance.live.layout import Layout, build_layout
 from compliance.live.output import passed, to_json, to_text, write_junit
-from compliance.live.runner import CHECK_IDS, connect, run_checks
-from compliance.live.spec import DEFAULT_APP, LiveSpec, build_spec
+from compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
+from compliance.live.targetfile import TargetFileError, layout_from_target, read_target
 from compliance.profiles import ENVIRONMENTS, profile
+
+EXIT_CONNECTION = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,15 +44,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Judge an existing Vault or OpenBao for one environment with a "
         "read-only auditor token (vault/policies/auditor.hcl). The token comes from "
         "--token-file (0600), --agent-sink, or the CLI's token helper / ~/.vault-token; "
-        "never from the command line, and VAULT_TOKEN is ignored.",
+        "never from the command line, and VAULT_TOKEN is ignored. Exit status: 0 passed, "
+        "1 findings, 2 bad input, 3 the server could not be judged (connection, seal, token).",
     )
     check.add_argument("--env", required=True, choices=ENVIRONMENTS)
     check.add_argument("--addr", required=True, metavar="URL", help="https://host:port")
     check.add_argument("--ca-cert", type=Path, metavar="FILE", help="CA to verify TLS with")
-    check.add_argument("--target", type=Path, metavar="FILE", help="the app (TOML target file)")
+    check.add_argument("--target", type=Path, metavar="FILE",
+                       help="the app (TOML target file): its name and vault_paths")  # fmt: skip
+    check.add_argument("--vault-path", action="append", default=[], metavar="PATH",
+                       help="a path the app reads, as it requests it ({tree} allowed): "
+                       "kv-prod/data/billing/config, kv/billing/config (KV v1), "
+                       "database/creds/billing-{tree}")  # fmt: skip
     check.add_argument("--token-file", type=Path, metavar="FILE", help="a 0600 file")
     check.add_argument("--agent-sink", type=Path, metavar="FILE", help="a Vault agent file sink")
-    check.add_argument("--approle", metavar="NAME", help="the app's AppRole (<app>-<tree>)")
+    check.add_argument(
+        "--approle",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="the app's AppRole role (default: every role on the AppRole mounts)",
+    )
+    check.add_argument(
+        "--approle-mount",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="where AppRole is mounted (default: every approle auth mount)",
+    )
+    check.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a policy to judge besides those the roles attach",
+    )
+    check.add_argument(
+        "--audit-device",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="an audit device that must be enabled (default: any one)",
+    )
     check.add_argument(
         "--audit-log", type=Path, metavar="FILE", help="the server's audit log, to find this run in"
     )
@@ -56,8 +101,13 @@ class LiveUsageError(ValueError):
     pass
 
 
-def spec_from_args(args: argparse.Namespace) -> LiveSpec:
-    """The spec, or LiveUsageError naming the bad option."""
+def _strings(args: argparse.Namespace, name: str) -> list[str]:
+    value = getattr(args, name, None) or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def layout_from_args(args: argparse.Namespace) -> tuple[Layout, str, str | None]:
+    """(the layout, the address, the CA file), or LiveUsageError naming the bad option."""
     try:
         parts = urlsplit(args.addr)
         parts.port  # noqa: B018 - raises ValueError for a port that is no port
@@ -75,34 +125,35 @@ def spec_from_args(args: argparse.Namespace) -> LiveSpec:
             raise LiveUsageError(f"--{option} {out}: its directory does not exist")
     if getattr(args, "sarif", None) is not None and find_spec("compliance.sarif") is None:
         raise LiveUsageError("--sarif: this install has no SARIF writer (compliance.sarif)")
-    app, vault_paths = DEFAULT_APP, ()
+    vault_paths = _strings(args, "vault_path")
+    for path in vault_paths:
+        filled = path.replace("{tree}", "t").replace("{env}", "e").strip("/")
+        if not filled or "{" in filled or any(s in ("", ".", "..") for s in filled.split("/")):
+            raise LiveUsageError(f"--vault-path {path!r}: not a plain Vault path")
+    extra = {
+        "vault_paths": vault_paths,
+        "roles": _strings(args, "approle"),
+        "approle_mounts": _strings(args, "approle_mount"),
+        "policies": _strings(args, "policy"),
+        "audit_devices": _strings(args, "audit_device"),
+        "audit_log": args.audit_log,
+    }
     if args.target is not None:
-        from compliance.target import TargetError, load_target
-
         try:
-            target = load_target(args.target)
-        except TargetError as exc:
+            target = read_target(args.target)
+        except TargetFileError as exc:
             raise LiveUsageError(f"--target: {exc}") from None
-        app, vault_paths = target.name, target.vault_paths
-    try:
-        return build_spec(
-            profile(args.env),
-            args.addr.rstrip("/"),
-            ca_file=str(args.ca_cert) if args.ca_cert else None,
-            app=app,
-            vault_paths=vault_paths,
-            approle=args.approle,
-            audit_log=args.audit_log,
-        )
-    except ValueError as exc:
-        raise LiveUsageError(str(exc)) from None
+        layout = layout_from_target(target, profile(args.env), **extra)  # type: ignore[arg-type]
+    else:
+        layout = build_layout(profile(args.env), **extra)  # type: ignore[arg-type]
+    return layout, args.addr.rstrip("/"), str(args.ca_cert) if args.ca_cert else None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from compliance.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 
     try:
-        spec = spec_from_args(args)
+        layout, addr, ca_file = layout_from_args(args)
         token = find_token(args.token_file, args.agent_sink)
     except (LiveUsageError, TokenSourceError) as exc:
         raise UsageError(str(exc)) from None
@@ -110,17 +161,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     ignored = [k for k in IGNORED_ENV if k in os.environ]
     if ignored:
         source += f"; {', '.join(ignored)} ignored"
-    vault = connect(spec, token.secret)
-    results = list(run_checks(vault, spec, tuple(args.only or CHECK_IDS)))
+    vault = connect(addr, token.secret, ca_file)
+    problem = preflight(vault, layout)
+    if problem is not None:
+        print(f"vault-gate check: cannot judge {addr}: {problem}", file=sys.stderr)
+        if args.json:
+            data = {"schema_version": 1, "mode": "live", "environment": layout.profile.name,
+                    "addr": addr, "passed": False, "connection": problem.kind,
+                    "error": problem.message, "checks": []}  # fmt: skip
+            sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return EXIT_CONNECTION
+    results = list(run_checks(vault, layout, tuple(args.only or CHECK_IDS)))
     if args.json:
-        data = to_json(results, spec, source, vault.requests)
+        data = to_json(results, layout, addr, source, vault.requests)
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        print(to_text(results, spec, source))
+        print(to_text(results, layout, addr, source))
     if args.junit:
-        write_junit(args.junit, results, spec)
+        write_junit(args.junit, results, layout)
     if args.sarif:
         from compliance.live.sarif import write_live_sarif
 
-        write_live_sarif(args.sarif, results, spec)
+        write_live_sarif(args.sarif, results, layout, addr)
     return EXIT_OK if passed(results) else EXIT_FINDINGS

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from compliance.live.layout import Layout
 from compliance.live.runner import LiveCheck
-from compliance.live.spec import LiveSpec
 from compliance.result import CheckResult
 
 SCHEMA_VERSION = 1
@@ -23,8 +23,8 @@ def passed(results: Results) -> bool:
     return all(r.passed for _, r in results)
 
 
-def to_text(results: Results, spec: LiveSpec, token_source: str) -> str:
-    lines = [f"vault-gate check: {spec.profile.name} at {spec.addr} (token: {token_source})"]
+def to_text(results: Results, layout: Layout, addr: str, token_source: str) -> str:
+    lines = [f"vault-gate check: {layout.profile.name} at {addr} (token: {token_source})"]
     for check, result in results:
         lines.append(f"[{check.id}] {result.explain()}")
     failed = [c.id for c, r in results if not r.passed]
@@ -36,13 +36,17 @@ def to_text(results: Results, spec: LiveSpec, token_source: str) -> str:
 
 
 def to_json(
-    results: Results, spec: LiveSpec, token_source: str, requests: Sequence[tuple[str, str]]
+    results: Results,
+    layout: Layout,
+    addr: str,
+    token_source: str,
+    requests: Sequence[tuple[str, str]],
 ) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "mode": "live",
-        "environment": spec.profile.name,
-        "addr": spec.addr,
+        "environment": layout.profile.name,
+        "addr": addr,
         "token_source": token_source,
         "passed": passed(results),
         "requests": dict(Counter(op for op, _ in requests)),
@@ -60,12 +64,12 @@ def to_json(
     }
 
 
-def to_junit(results: Results, spec: LiveSpec) -> bytes:
+def to_junit(results: Results, layout: Layout) -> bytes:
     """One testsuite, one testcase per check; a failed check's findings are its failure."""
     failures = sum(not r.passed for _, r in results)
     suite = ET.Element(
         "testsuite",
-        name=f"vault-gate live {spec.profile.name}",
+        name=f"vault-gate live {layout.profile.name}",
         tests=str(len(results)),
         failures=str(failures),
         errors="0",
@@ -73,7 +77,7 @@ def to_junit(results: Results, spec: LiveSpec) -> bytes:
     )
     for check, result in results:
         case = ET.SubElement(
-            suite, "testcase", classname=f"vault-gate.live.{spec.profile.name}", name=check.id
+            suite, "testcase", classname=f"vault-gate.live.{layout.profile.name}", name=check.id
         )
         if not result.passed:
             failure = ET.SubElement(
@@ -89,5 +93,5 @@ def to_junit(results: Results, spec: LiveSpec) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_junit(path: Path, results: Results, spec: LiveSpec) -> None:
-    path.write_bytes(to_junit(results, spec))
+def write_junit(path: Path, results: Results, layout: Layout) -> None:
+    path.write_bytes(to_junit(results, layout))

@@ -1,20 +1,22 @@
-"""The app's policy and every policy attached to its AppRole, read from the server and
-judged by the sign-off's least-privilege check.
+"""The policies each of the app's AppRole roles attaches (and any the layout names), read
+from the server and judged for least privilege against the layout's own paths.
 
-The policies are read as the server stores them (``sys/policies/acl/<name>``),
-parsed with :func:`compliance.policy.parse_policy` (a capability this code does not
-know, from a newer server, is a finding saying the policy could not be judged) and
-judged with :func:`compliance.policy.check_least_privilege` for the environment.
-``root`` attached to the role is a finding of its own. The server's built-in
-``default`` policy (token self-service) is named in the evidence, not judged here.
+Policies are read as the server stores them (``sys/policies/acl/<name>``) and parsed
+with :func:`compliance.policy.parse_policy` (what the server accepts, HCL1 layouts
+included, is that parser's business; a capability this code does not know, from a
+newer server, is a finding saying the policy could not be judged). Each role is
+judged as the token a login to it gets: its policies together
+(:func:`compliance.live.privilege.judge_policies`). ``root`` attached is a finding;
+the server's built-in ``default`` policy is named in the evidence, not judged (its
+token-maintenance grants are not findings; see :mod:`compliance.live.privilege`).
 """
 
 from __future__ import annotations
 
-from compliance.live.approle import read_role, role_policies
 from compliance.live.client import ReadOnlyVault
-from compliance.live.spec import LiveSpec
-from compliance.policy import CRITERION, Policy, PolicyError, check_least_privilege, parse_policy
+from compliance.live.layout import Layout, find_roles, read_mounts, resolve_paths, role_policies
+from compliance.live.privilege import Zones, judge_policies
+from compliance.policy import CRITERION, Policy, PolicyError, parse_policy
 from compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
@@ -41,38 +43,60 @@ def policy_from_answer(name: str, text: object) -> tuple[Policy | None, str | No
         return None, f"not checked: policy {name} could not be judged: {exc}"
 
 
-def check_policies(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
-    profile = spec.profile
+def layout_zones(vault: ReadOnlyVault, layout: Layout) -> tuple[Zones, list[str]]:
+    """The layout's own and other environments' paths, split by the server's mounts."""
+    mounts, answer = read_mounts(vault)
+    if not answer.ok:
+        return Zones((), ()), [answer.not_checked("the mounts the app's paths lie on")]
+
+    def split(paths: tuple[str, ...]) -> tuple[list, list[str]]:
+        entries, others, _ = resolve_paths(paths, mounts)
+        placed = {e.requested for e in entries} | set(others)
+        # A path on no mount is the tree check's finding; here it is still the app's own.
+        return entries, [*others, *(p for p in paths if p not in placed)]
+
+    other_envs = {env: split(paths) for env, paths in layout.other_paths.items()}
+    return Zones.build(split(layout.paths), other_envs), []
+
+
+def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
+    profile = layout.profile
     evidence: list[Evidence] = []
     findings: list[str] = []
-    names = [spec.app_policy]
-    role = read_role(vault, spec)
-    if role.ok:
+    roles, seen, role_findings = find_roles(vault, layout)
+    evidence += [Evidence("AppRole roles", line) for line in seen]
+    findings += role_findings
+    zones, problems = layout_zones(vault, layout)
+    findings += problems
+    holders: list[tuple[str, list[str]]] = []
+    for role in roles:
         attached = role_policies(role.data)
         evidence.append(
-            Evidence(
-                f"policies attached to AppRole {spec.approle}",
-                ", ".join(attached) or "none",
-            )
+            Evidence(f"policies attached to {role.where}", ", ".join(attached) or "none")
         )
-        names += [n for n in attached if n not in names]
-    else:
-        findings.append(role.not_checked(f"policies attached to AppRole {spec.approle}"))
-    if "root" in names:
-        findings.append(f"AppRole {spec.approle} hands out the root policy")
-    policies: list[Policy] = []
-    for name in names:
-        if name in (*BUILT_IN, "root"):
-            continue
-        policy, problem = read_policy(vault, name)
-        if problem:
-            findings.append(problem)
-        elif policy is not None:
-            policies.append(policy)
-    judged = check_least_privilege(policies, profile)
-    return CheckResult(
-        CRITERION,
-        profile.name,
-        (*evidence, *judged.evidence),
-        (*findings, *judged.findings),
-    )
+        if "root" in attached:
+            findings.append(f"{role.where} hands out the root policy")
+        holders.append((role.where, attached))
+    if layout.policies:
+        holders.append(("the named policies", list(layout.policies)))
+    cache: dict[str, Policy | None] = {}
+    for holder, names in holders:
+        policies: list[Policy] = []
+        for name in names:
+            if name in (*BUILT_IN, "root"):
+                continue
+            if name not in cache:
+                policy, problem = read_policy(vault, name)
+                cache[name] = policy
+                if problem and problem not in findings:
+                    findings.append(problem)
+            if cache[name] is not None:
+                policies.append(cache[name])  # type: ignore[arg-type]
+        if not policies and any(n not in (*BUILT_IN, "root") for n in names):
+            continue  # each policy's own finding says why it could not be judged
+        judged = judge_policies(policies, layout, zones, holder)
+        evidence += [e for e in judged.evidence if e not in evidence]
+        findings += [f for f in judged.findings if f not in findings]
+    if not holders and not findings:
+        findings.append("no AppRole role and no policy named: nothing to judge")
+    return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))

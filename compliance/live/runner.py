@@ -14,15 +14,16 @@ from compliance.live.approle import check_approle
 from compliance.live.audit import check_audit
 from compliance.live.client import ReadOnlyVault
 from compliance.live.kv import check_kv
+from compliance.live.layout import Layout
 from compliance.live.policies import check_policies
+from compliance.live.preflight import ConnectionProblem, diagnose
 from compliance.live.server import check_server
-from compliance.live.spec import LiveSpec
 from compliance.live.tokens import check_gate_token, check_root_tokens
 from compliance.live.tree import check_tree
 from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret
 
-Check = Callable[[ReadOnlyVault, LiveSpec], CheckResult]
+Check = Callable[[ReadOnlyVault, Layout], CheckResult]
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,29 @@ CHECKS: tuple[LiveCheck, ...] = (
     LiveCheck("audit", "Audit devices present, enabled, logging hashed", check_audit),
     LiveCheck("policies", "The app's policies grant least privilege", check_policies),
     LiveCheck("approle", "The app's AppRole settings", check_approle),
-    LiveCheck("kv", "KV v2 versioning on the app's mount", check_kv),
-    LiveCheck("tree", "The plan's secret tree complete (names only)", check_tree),
+    LiveCheck("kv", "Versioning on the app's KV mounts (v1 has none)", check_kv),
+    LiveCheck("tree", "The app's entries present (names only)", check_tree),
     LiveCheck("root_tokens", "No root token left", check_root_tokens),
 )  # fmt: skip
 CHECK_IDS = tuple(c.id for c in CHECKS)
 
 
-def connect(spec: LiveSpec, token: Secret) -> ReadOnlyVault:
-    return ReadOnlyVault(spec.addr, token, verify=spec.verify)
+def connect(addr: str, token: Secret | None, ca_file: str | None = None) -> ReadOnlyVault:
+    return ReadOnlyVault(addr.rstrip("/"), token, verify=ca_file or True)
 
 
-def run_one(check: LiveCheck, vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
+def preflight(vault: ReadOnlyVault, layout: Layout) -> ConnectionProblem | None:
+    """The connection diagnosed before any check (:mod:`compliance.live.preflight`)."""
+    return diagnose(vault, layout)
+
+
+def run_one(check: LiveCheck, vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     try:
-        return check.run(vault, spec)
+        return check.run(vault, layout)
     except Exception as exc:  # the promise: a finding, never a crash
         return CheckResult(
             check.id,
-            spec.profile.name,
+            layout.profile.name,
             (Evidence(check.title, f"raised {type(exc).__name__}"),),
             (f"not checked: {check.title}: the check failed on an unexpected answer "
              f"({type(exc).__name__})",),
@@ -64,9 +70,11 @@ def run_one(check: LiveCheck, vault: ReadOnlyVault, spec: LiveSpec) -> CheckResu
 
 
 def run_checks(
-    vault: ReadOnlyVault, spec: LiveSpec, only: tuple[str, ...] = CHECK_IDS
+    vault: ReadOnlyVault, layout: Layout, only: tuple[str, ...] = CHECK_IDS
 ) -> Iterator[tuple[LiveCheck, CheckResult]]:
-    """(check, result) for each check in ``only``, in the order of :data:`CHECKS`."""
+    """(check, result) for each check in ``only``, in the order of :data:`CHECKS`.
+    Call :func:`preflight` first: on a server that cannot answer every check would only
+    say so, twenty times over."""
     for check in CHECKS:
         if check.id in only:
-            yield check, run_one(check, vault, spec)
+            yield check, run_one(check, vault, layout)

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compliance.live.layout import Layout
 from compliance.live.output import Results
 from compliance.live.runner import CHECKS
-from compliance.live.spec import LiveSpec
 
 
-def live_sarif(results: Results, spec: LiveSpec) -> dict[str, object]:
+def live_sarif(results: Results, layout: Layout, addr: str) -> dict[str, object]:
     from compliance.sarif import SarifFinding, sarif_log
 
     rules = {f"live/{c.id}": c.title for c in CHECKS}
     findings = [
         SarifFinding(
             rule_id=f"live/{check.id}",
-            message=f"{spec.profile.name} ({spec.addr}): {finding}",
+            message=f"{layout.profile.name} ({addr}): {finding}",
             path=None,
             line=None,
         )
@@ -31,7 +31,7 @@ def live_sarif(results: Results, spec: LiveSpec) -> dict[str, object]:
     return sarif_log(findings, rules)
 
 
-def write_live_sarif(path: Path, results: Results, spec: LiveSpec) -> None:
+def write_live_sarif(path: Path, results: Results, layout: Layout, addr: str) -> None:
     from compliance.sarif import write_sarif
 
-    write_sarif(path, live_sarif(results, spec))
+    write_sarif(path, live_sarif(results, layout, addr))

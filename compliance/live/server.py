@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.live.client import ReadOnlyVault
-from compliance.live.spec import LiveSpec
+from compliance.live.layout import Layout
 from compliance.profiles import ServerMode
 from compliance.result import CheckResult, Evidence
 from compliance.running import CRITERION, check_vault_running
@@ -41,10 +41,11 @@ def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in _TRUE)
 
 
-def check_server(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
+def check_server(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     """The sign-off's vault_running check, plus HA, version and the configured listeners."""
-    profile = spec.profile
-    base = check_vault_running(spec.addr, profile, spec.ca_file)
+    profile = layout.profile
+    ca_file = vault.verify if isinstance(vault.verify, str) else None
+    base = check_vault_running(vault.addr, profile, ca_file)
     evidence = list(base.evidence)
     findings = list(base.findings)
     if any(f.startswith(("not reachable", "TLS verification failed")) for f in findings):
@@ -78,15 +79,15 @@ def check_server(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
     else:
         findings.append(leader.not_checked("HA state"))
 
-    _judge_config(vault, spec, evidence, findings)
+    _judge_config(vault, layout, evidence, findings)
     return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
 
 
 def _judge_config(
-    vault: ReadOnlyVault, spec: LiveSpec, evidence: list[Evidence], findings: list[str]
+    vault: ReadOnlyVault, layout: Layout, evidence: list[Evidence], findings: list[str]
 ) -> None:
     """Listeners and storage as the server was configured (sanitized: no secrets in it)."""
-    profile = spec.profile
+    profile = layout.profile
     config = vault.read("sys/config/state/sanitized")
     if not config.ok:
         findings.append(config.not_checked("listener TLS and storage configuration"))

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from compliance.live.auditor import check_read_only_policy
 from compliance.live.client import ReadOnlyVault
+from compliance.live.layout import Layout
 from compliance.live.policies import read_policy
-from compliance.live.spec import LiveSpec
+from compliance.live.preflight import needs
 from compliance.result import CheckResult, Evidence
 from compliance.secret import fingerprint
 
@@ -26,8 +27,8 @@ GATE_CRITERION = "gate_token"
 MAX_LOOKUPS = 5000
 
 
-def check_root_tokens(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
-    profile = spec.profile
+def check_root_tokens(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
+    profile = layout.profile
     evidence: list[Evidence] = []
     findings: list[str] = []
     listing = vault.list("auth/token/accessors")
@@ -69,8 +70,8 @@ def check_root_tokens(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
     return CheckResult(ROOT_CRITERION, profile.name, tuple(evidence), tuple(findings))
 
 
-def check_gate_token(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
-    profile = spec.profile
+def check_gate_token(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
+    profile = layout.profile
     me = vault.read("auth/token/lookup-self")
     if not me.ok:
         return CheckResult(
@@ -100,6 +101,13 @@ def check_gate_token(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
             findings.append(problem)
         elif policy is not None:
             policies.append(policy)
-    judged = check_read_only_policy(policies, complete=False, environment=profile.name)
+    judged = check_read_only_policy(
+        policies,
+        complete=False,
+        environment=profile.name,
+        reads=[(n.path + ("/" if n.operation == "list" else ""), n.operation, n.why)
+               for n in needs(vault, layout)],
+        values=layout.paths,
+    )  # fmt: skip
     findings += [f"the gate's token is not read-only: {f}" for f in judged.findings]
     return CheckResult(GATE_CRITERION, profile.name, (*evidence, *judged.evidence), tuple(findings))

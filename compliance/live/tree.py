@@ -1,64 +1,101 @@
-"""The plan's secret tree complete for the environment: names only, never values.
+"""The app's entries present in the environment: names only, never values.
 
-``<mount>/metadata/<prefix>/`` (list) names the entries; each entry's metadata says
-whether its current version is deleted or destroyed; ``<mount>/subkeys/<path>``
-names the keys an entry holds with every value replaced by null (Vault 1.10+ and
-OpenBao). No ``data/`` path is ever read: the auditor policy does not grant one.
+Each of the layout's KV paths, on whatever mount the server has it: on KV v2 the
+folder's ``metadata/`` listing names the entries, each entry's metadata says
+whether its current version is deleted or destroyed, and ``subkeys/`` names the
+keys it holds with every value replaced by null (Vault 1.10+ and OpenBao). On KV
+v1 the folder's listing names the entries; key names cannot be known without
+reading the values, so they are not looked for (the evidence says so). No value
+is ever read: the auditor policy grants no ``data/`` path.
 """
 
 from __future__ import annotations
 
 from compliance.live.client import ReadOnlyVault
-from compliance.live.spec import LiveSpec
+from compliance.live.layout import KvEntry, Layout, read_mounts, resolve_paths
 from compliance.migrated import CRITERION
 from compliance.result import CheckResult, Evidence
 
 
-def check_tree(vault: ReadOnlyVault, spec: LiveSpec) -> CheckResult:
-    profile = spec.profile
-    mount, prefix = spec.kv_mount, spec.kv_prefix
+def check_tree(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
+    profile = layout.profile
     evidence: list[Evidence] = []
     findings: list[str] = []
-    if not spec.entries:
-        findings.append("no entries to look for: the target names no KV paths")
-    listing = vault.list(f"{mount}/metadata/{prefix}")
-    if listing.ok:
-        names = [k for k in listing.data.get("keys") or [] if isinstance(k, str)]
-        evidence.append(Evidence(f"{mount}/metadata/{prefix}/", ", ".join(names) or "empty"))
-    elif listing.missing:
-        names = []
-        evidence.append(Evidence(f"{mount}/metadata/{prefix}/", "does not exist"))
-    else:
-        findings.append(listing.not_checked(f"the secret tree {mount}/{prefix}/"))
-        return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
-    for entry, keys in spec.entries.items():
-        path = f"{prefix}/{entry}"
-        if entry not in names:
-            findings.append(f"{mount}/{path} is missing from the {profile.name} tree")
-            continue
-        meta = vault.read(f"{mount}/metadata/{path}")
-        if not meta.ok:
-            findings.append(meta.not_checked(f"the state of {mount}/{path}"))
-            continue
-        current = str(meta.data.get("current_version", ""))
-        version = (meta.data.get("versions") or {}).get(current) or {}
-        state = (
-            "destroyed"
-            if version.get("destroyed")
-            else ("deleted" if version.get("deletion_time") else "live")
+    if not layout.paths:
+        findings.append(
+            "not checked: no app paths named (--vault-path or the target's vault_paths), "
+            "so there is no tree to look for"
         )
-        found = f"current version {current or '?'} {state}"
-        if state != "live":
-            findings.append(f"{mount}/{path}: its current version is {state}")
-        if keys:
-            sub = vault.read(f"{mount}/subkeys/{path}")
-            if sub.ok:
-                have = sorted(k for k in (sub.data.get("subkeys") or {}) if isinstance(k, str))
-                found += f"; keys: {', '.join(have) or 'none'}"
-                for key in keys:
-                    if key not in have:
-                        findings.append(f"{mount}/{path}: key {key!r} is missing")
+        return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
+    mounts, answer = read_mounts(vault)
+    if not answer.ok:
+        findings.append(answer.not_checked("the mounts the app's paths lie on"))
+        return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
+    entries, others, problems = resolve_paths(layout.paths, mounts)
+    findings += problems
+    if others:
+        evidence.append(Evidence("not KV (judged by the policies only)", ", ".join(others)))
+    listings: dict[str, list[str] | None] = {}
+    for entry in entries:
+        folder = entry.folder("metadata")
+        if folder not in listings:
+            listing = vault.list(folder)
+            if listing.ok:
+                listings[folder] = [k for k in listing.data.get("keys") or [] if isinstance(k, str)]
+            elif listing.missing:
+                listings[folder] = []
             else:
-                findings.append(sub.not_checked(f"key names of {mount}/{path}"))
-        evidence.append(Evidence(f"{mount}/metadata/{path}", found))
+                findings.append(listing.not_checked(f"the entries of {folder}/"))
+                listings[folder] = None
+            names = listings[folder]
+            shown = "not listed" if names is None else (", ".join(names) or "empty")
+            evidence.append(Evidence(f"{folder}/", shown))
+        names = listings[folder]
+        if names is None:
+            continue
+        if entry.name not in names:
+            findings.append(f"{entry.shown} is missing from the {profile.name} tree")
+            continue
+        if entry.version == 2:
+            _judge_v2_entry(vault, layout, entry, evidence, findings)
+        elif layout.keys.get(entry.requested):
+            evidence.append(
+                Evidence(entry.shown, "KV v1: present; key names not looked for "
+                         "(only a read of the value would show them)")
+            )  # fmt: skip
     return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
+
+
+def _judge_v2_entry(
+    vault: ReadOnlyVault,
+    layout: Layout,
+    entry: KvEntry,
+    evidence: list[Evidence],
+    findings: list[str],
+) -> None:
+    meta = vault.read(entry.api("metadata"))
+    if not meta.ok:
+        findings.append(meta.not_checked(f"the state of {entry.shown}"))
+        return
+    current = str(meta.data.get("current_version", ""))
+    version = (meta.data.get("versions") or {}).get(current) or {}
+    state = (
+        "destroyed"
+        if version.get("destroyed")
+        else ("deleted" if version.get("deletion_time") else "live")
+    )
+    found = f"current version {current or '?'} {state}"
+    if state != "live":
+        findings.append(f"{entry.shown}: its current version is {state}")
+    keys = layout.keys.get(entry.requested, ())
+    if keys:
+        sub = vault.read(entry.api("subkeys"))
+        if sub.ok:
+            have = sorted(k for k in (sub.data.get("subkeys") or {}) if isinstance(k, str))
+            found += f"; keys: {', '.join(have) or 'none'}"
+            for key in keys:
+                if key not in have:
+                    findings.append(f"{entry.shown}: key {key!r} is missing")
+        else:
+            findings.append(sub.not_checked(f"key names of {entry.shown}"))
+    evidence.append(Evidence(entry.api("metadata"), found))
