@@ -44,7 +44,7 @@ def test_plan_sketch_target() -> None:
          "unknown key(s): port"),
         ('name = "x"\n', "missing key(s): source, docs, workflows"),
         ('name = "x"\nsource = "src"\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
-         "source must be a list of strings"),
+         "source: must be a list of strings"),
         ('name = "x"\nroot = "nope"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\n',
          "is not a directory"),
     ],
@@ -67,7 +67,7 @@ BASE = 'name = "x"\nsource = []\ndocs = "d"\nworkflows = []\npolicies = "p"\n'
         ('[app]\ncommand = ["serve", "{port}"]\nstop_signal = "KILLME"\n', "is not a signal"),
         ('[app]\ncommand = ["serve", "{port}"]\nwarmup = 3\n', "unknown key(s): warmup"),
         ('[app]\nhealth = "/h"\n', "[app] needs a command"),
-        ('[app]\ncommand = "serve {port}"\n', "command must be a list of strings"),
+        ('[app]\ncommand = "serve {port}"\n', "[app] command: must be a list of strings"),
     ],
 )
 def test_bad_app_tables_are_named(tmp_path: Path, app: str, message: str) -> None:
