@@ -132,11 +132,12 @@ def cmd_policy_capabilities(args: argparse.Namespace) -> int:
 def cmd_policy_check(args: argparse.Namespace) -> int:
     from compliance.policy import check_least_privilege
     from compliance.profiles import profile
+    from compliance.target import TargetError, load_target
 
     try:
-        prof = profile(args.env)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        prof = load_target(args.target).bind(profile(args.env))
+    except (ValueError, TargetError) as exc:
+        raise UsageError(f"--target/--env: {exc}") from None
     return _emit(check_least_privilege(_policies(args.policy), prof), args.json)
 
 
@@ -189,6 +190,10 @@ def parser() -> argparse.ArgumentParser:
     check = psub.add_parser("check", help="judge policies as an environment's app policy")
     check.add_argument("--policy", action="append", required=True, type=Path, metavar="FILE")
     check.add_argument("--env", required=True)
+    check.add_argument(
+        "--target", required=True, type=Path, metavar="FILE",
+        help="the app's target file: its names on the server say which tree is its own",
+    )  # fmt: skip
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_policy_check)
 

@@ -8,7 +8,7 @@ Feature: The application retrieves its secrets from Vault
   Scenario Outline: Vault's audit log shows the application in <environment> reading each of its secrets
     Given the <environment> environment's Vault server
     And the application running in <environment>
-    And a user who logged in and listed the orders
+    And a user who logged in and made an authenticated request
     When the harness reads the audit log for the application's reads
     Then the check passes
 

@@ -8,7 +8,7 @@ Feature: Audit logging is enabled
   Scenario Outline: Vault in <environment> audits every request and never logs a secret in plain text
     Given the <environment> environment's Vault server
     And the application running in <environment>
-    And a user who logged in and listed the orders
+    And a user who logged in and made an authenticated request
     When the harness plants a canary in Vault and checks the audit log
     Then the check passes
 

@@ -5,7 +5,10 @@ Feature: Policies grant least privilege
   own database logins only: no sudo, no sys/ or auth/ paths, no glob beyond its tree,
   nothing of another environment, no writes. The server's own answer
   (sys/capabilities) is the arbiter, and every rule must be used: a grant the
-  application never exercised in the audit log is a finding.
+  application never exercised in the audit log is a finding. The application's own
+  set-up made its AppRole: read back from the server, its secret_ids and tokens must
+  expire, its uses be bounded where the environment says so, and in production it
+  must be bound to the application's network.
 
   Scenario Outline: The policy file for <environment> grants only its own tree, read-only
     Given the <environment> environment's Vault server
@@ -21,8 +24,19 @@ Feature: Policies grant least privilege
   Scenario Outline: The application's policy in <environment> grants what it uses and nothing more
     Given the <environment> environment's Vault server
     And the application running in <environment>
-    And a user who logged in and listed the orders
+    And a user who logged in and made an authenticated request
     When the harness analyses the application's policy against the server and the audit log
+    Then the check passes
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |
+
+  Scenario Outline: The application's AppRole in <environment> is bounded, and so are the policies it attaches
+    Given the <environment> environment's Vault server
+    When the harness reads the application's AppRole and the policies it attaches from the server
     Then the check passes
 
     Examples:

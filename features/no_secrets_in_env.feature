@@ -9,7 +9,7 @@ Feature: No secrets in environment variables
   Scenario Outline: The application's processes in <environment> hold no secret
     Given the <environment> environment's Vault server
     And the application running in <environment>
-    And a user who logged in and listed the orders
+    And a user who logged in and made an authenticated request
     When the harness inspects every process of the application for secrets
     Then the check passes
 

@@ -20,7 +20,7 @@ Feature: No secrets in the repository
   Scenario Outline: The logs of the application in <environment> hold no secret
     Given the <environment> environment's Vault server
     And the application running in <environment>
-    And a user who logged in and listed the orders
+    And a user who logged in and made an authenticated request
     When the harness scans the application's logs
     Then the check passes
 

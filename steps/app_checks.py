@@ -7,7 +7,9 @@ from pytest_bdd import given, when
 
 from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
 from compliance.environment import check_no_secrets_in_env
-from compliance.policy import check_least_privilege, load_policies, sys_capabilities
+from compliance.live.approle import check_approle
+from compliance.live.policies import check_policies
+from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
 from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from compliance.result import CheckResult
 from compliance.secret import Secret
@@ -15,13 +17,24 @@ from compliance.target import Target
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.scan_cache import SharedRepoScan
+from fixtures.server_checks import judge_server
 
 
-@given("a user who logged in and listed the orders")
-def user_listed_orders(app: AppProcess) -> None:
-    token = app.login()
-    response = app.request("GET", "/orders", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200, response.text
+@given("a user who logged in and made an authenticated request")
+def user_made_a_request(app: AppProcess) -> None:
+    spec = app.target.app if app.target else None
+    if spec is None or spec.login is None or spec.request is None:
+        return  # an app without users: its own reads at start are what the audit log shows
+    response = app.authed(app.login())
+    assert response.status_code in spec.request.ok, response.status_code
+
+
+@when(
+    "the harness reads the application's AppRole and the policies it attaches from the server",
+    target_fixture="result",
+)
+def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    return judge_server(environment, target, (check_approle, check_policies), CRITERION)
 
 
 @when("the harness inspects every process of the application for secrets", target_fixture="result")

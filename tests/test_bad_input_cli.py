@@ -17,6 +17,7 @@ import pytest
 from bad_input import BAD_INPUT, outcome, secret_values
 from hypothesis import given
 from hypothesis import strategies as st
+from store_erp_target import TARGET_FILE as STORE_ERP_TARGET
 
 from compliance.cli import main as vault_gate
 from compliance.secret import Secret, assert_no_leak
@@ -103,7 +104,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 @pytest.mark.parametrize(
     "command",
     [["policy", "capabilities", "--path", "secret/x", "--policy"],
-     ["policy", "check", "--env", "prod", "--policy"],
+     ["policy", "check", "--target", str(STORE_ERP_TARGET), "--env", "prod", "--policy"],
      ["audit", "summary"]],
     ids=["capabilities", "check", "audit"],
 )  # fmt: skip
@@ -154,7 +155,19 @@ def test_scan_env_of_no_process(capsys: pytest.CaptureFixture[str], pid: str) ->
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["policy", "check", "--env", "qa", "--policy", POLICY], "unknown environment 'qa'"),
+        (
+            [
+                "policy",
+                "check",
+                "--target",
+                str(STORE_ERP_TARGET),
+                "--env",
+                "qa",
+                "--policy",
+                POLICY,
+            ],
+            "unknown environment 'qa'",
+        ),
         (["scan-env", "abc"], "invalid int value"),
         (["frobnicate"], "invalid choice"),
         (["policy", "capabilities", "--policy", POLICY], "--path"),

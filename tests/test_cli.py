@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from store_erp_target import TARGET_FILE as STORE_ERP_TARGET
 
 from compliance.secret import Secret, assert_no_leak
 
@@ -47,10 +48,21 @@ def test_policy_capabilities() -> None:
 
 
 def test_policy_check_fails_the_plans_policy() -> None:
-    good = vault_gate("policy", "check", "--policy", str(POLICIES / "store-erp-production.hcl"),
+    check = ("policy", "check", "--target", str(STORE_ERP_TARGET))
+    good = vault_gate(*check, "--policy", str(POLICIES / "store-erp-production.hcl"),
                       "--env", "prod")  # fmt: skip
     assert good.returncode == 0, good.stdout
-    bad = vault_gate("policy", "check", "--policy", str(PLAN_POLICY), "--env", "prod", "--json")
+    bad = vault_gate(
+        "policy",
+        "check",
+        "--target",
+        str(STORE_ERP_TARGET),
+        "--policy",
+        str(PLAN_POLICY),
+        "--env",
+        "prod",
+        "--json",
+    )
     assert bad.returncode == 1
     result = json.loads(bad.stdout)
     assert result["criterion"] == "least_privilege" and result["passed"] is False
