@@ -21,7 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance.live.client import Answer, ReadOnlyVault
-from compliance.live.layout import Layout, approle_mounts, read_mounts, resolve_paths
+from compliance.live.layout import (
+    Layout,
+    approle_mounts,
+    entry_keys,
+    read_mounts,
+    resolve_paths,
+)
 
 # (kind, exit meaning): every kind is a connection problem (command exit status 3).
 KINDS = (
@@ -147,6 +153,7 @@ def needs(vault: ReadOnlyVault, layout: Layout) -> list[Need]:
         else:
             out.append(Need("list", f"auth/{mount}/role", "the AppRole roles"))
     entries, _, _ = resolve_paths(layout.paths, mounts_table)
+    keys = entry_keys(layout.keys, mounts_table)
     seen: set[str] = set()
     for entry in entries:
         if entry.version == 2:
@@ -155,7 +162,7 @@ def needs(vault: ReadOnlyVault, layout: Layout) -> list[Need]:
                 Need("list", entry.folder("metadata"), "the secret tree's names"),
                 Need("read", entry.api("metadata"), "an entry's versions"),
             ]
-            if layout.keys.get(entry.requested):
+            if keys.get((entry.mount, entry.logical)):
                 wanted.append(Need("read", entry.api("subkeys"), "an entry's key names"))
         else:
             wanted = [Need("list", entry.folder(), "the secret tree's names (KV v1)")]
