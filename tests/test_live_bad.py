@@ -265,6 +265,8 @@ def test_health_states_from_the_server_s_answers() -> None:
                                                  "standby": True})  # fmt: skip
     _expect(judge_health(standby, {"ha_enabled": True, "leader_address": ""}), "no_leader",
             "a standby node with no active node")  # fmt: skip
+    _expect(judge_health(standby, {"leader_address": "https://a"}, leader_answers=False),
+            "no_leader", "the leader it names (https://a) does not answer")  # fmt: skip
     assert judge_health(standby, {"ha_enabled": True, "leader_address": "https://a"}) is None
     _expect(judge_health(Answer("read", "sys/health", 200, {"x": 1}), None), "not_vault")
 
@@ -426,3 +428,43 @@ def test_gate_running_with_a_root_token_fails(lab: Lab) -> None:
     check = next(c for c in CHECKS if c.id == "gate_token")
     result = run_one(check, lab.vault(lab.server.root_token), lab.layout())
     assert "the gate runs with a root token; give it the auditor's token" in result.findings
+
+
+def test_a_standby_without_a_leader_is_one_message(
+    world: World,
+    reaper: Reaper,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A three-node raft cluster with two nodes dead: the last one is a standby that can
+    elect no leader, and cannot answer; live mode says so once, before any check."""
+    from fixtures.cluster import start_cluster
+    from fixtures.process import wait_until
+
+    assert world.ca is not None
+    directory = tmp_path_factory.mktemp("leaderless")
+    directory.chmod(0o700)
+    binary = resolve_vault_binary(request.config.getoption("--vault-binary"))
+    cluster = start_cluster(binary, directory, reaper, world.ca)
+    try:
+        leader = cluster.leader()
+        assert leader is not None
+        last = next(n for n in cluster.nodes if n is not leader)
+        for node in cluster.nodes:
+            if node is not last:
+                cluster.kill(node)
+        vault = connect(last.addr, Secret("s.whatever000000000000000"), str(last.ca_file))
+        layout = build_layout(PROD)
+        seen: list[object] = []
+
+        def leaderless() -> bool:
+            seen.append(preflight(vault, layout))
+            return getattr(seen[-1], "kind", None) == "no_leader"
+
+        wait_until(leaderless, 30.0, "the last node reports no leader")
+        # It still names the dead leader (no election can succeed): that one is asked too.
+        _expect(seen[-1], "no_leader", "a standby node with no active node: the leader it "
+                "names (https://127.0.0.1:", "does not answer")  # fmt: skip
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)

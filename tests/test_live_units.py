@@ -231,7 +231,7 @@ def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
     policy, finding = policy_from_answer("store-erp-production", text)
     assert policy is None and finding is not None
     assert finding.startswith("not checked: policy store-erp-production could not be judged")
-    assert "unknown capability 'frobnicate'" in finding
+    assert "'frobnicate'" in finding and "unknown capability" in finding
     assert policy_from_answer("p", None) == (
         None, "not checked: policy p: the server's answer holds no policy text",
     )  # fmt: skip
@@ -332,3 +332,15 @@ def test_a_path_outside_the_app_s_own_is_a_finding() -> None:
         "kv-prod/subkeys/billing/, kv-prod/delete/billing/, kv-prod/undelete/billing/, "
         "kv-prod/destroy/billing/)",
     ), result.explain()
+
+
+def test_one_entry_named_two_ways_is_judged_once_with_its_keys() -> None:
+    """A target names an entry as the app requests it (vault_paths, with data/) and as a
+    logical KV entry ([vault.secrets], without): one entry, its keys from either."""
+    from compliance.live.layout import entry_keys
+
+    mounts = {"secret/": {"type": "kv", "options": {"version": "2"}}}
+    entries, _, _ = resolve_paths(("secret/data/app/prod/flask", "secret/app/prod/flask"), mounts)
+    assert [(e.mount, e.logical) for e in entries] == [("secret", "app/prod/flask")]
+    keys = entry_keys({"secret/app/prod/flask": ("secret_key",)}, mounts)
+    assert keys == {("secret", "app/prod/flask"): ("secret_key",)}

@@ -4,7 +4,11 @@ A role whose secret_ids never expire (``secret_id_ttl`` 0), whose tokens live fo
 the server's default (``token_ttl``/``token_max_ttl`` 0 means 768h unless the
 server says otherwise), that logs in with the role_id alone (``bind_secret_id``
 false), or that is not bound to the networks the profile requires, is a finding.
-Stricter than the profile (shorter TTLs, fewer uses) passes.
+Where the profile requires CIDR binding at all (``AppRoleSettings.require_bound_cidrs``,
+prod), a role whose ``secret_id_bound_cidrs`` or ``token_bound_cidrs`` is empty is one
+finding naming the role and the missing bindings; an environment that cannot bind
+(clients behind changing NAT) says so in its profile by leaving it off. Stricter than
+the profile (shorter TTLs, fewer uses) passes.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ def check_kv(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     findings += problems
     if layout.paths:
         judged = {e.mount: e.version for e in entries}
+        if not judged:
+            evidence.append(Evidence("the app's paths", "none on a KV mount: nothing to version"))
     else:
         judged = {
             m.rstrip("/"): v for m, info in mounts.items() if (v := kv_version(info)) is not None

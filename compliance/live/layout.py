@@ -142,8 +142,25 @@ def resolve_paths(
         if not rest:
             problems.append(f"{path}: names the mount {mount}, not an entry")
             continue
-        entries.append(KvEntry(path, mount.rstrip("/"), version, rest))
-    return entries, others, problems
+        entry = KvEntry(path, mount.rstrip("/"), version, rest)
+        # One entry named twice (kv/data/x as requested, kv/x as a target's logical entry)
+        # is judged once.
+        if all((e.mount, e.logical) != (entry.mount, entry.logical) for e in entries):
+            entries.append(entry)
+    return entries, list(dict.fromkeys(others)), problems
+
+
+def entry_keys(
+    keys: Mapping[str, tuple[str, ...]], mounts: Mapping[str, dict[str, Any]]
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The key names each entry must hold, by (mount, logical path), whichever way the
+    layout wrote its path."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for path, names in keys.items():
+        for entry in resolve_paths((path,), mounts)[0]:
+            merged = out.get((entry.mount, entry.logical), ())
+            out[(entry.mount, entry.logical)] = tuple(dict.fromkeys((*merged, *names)))
+    return out
 
 
 def read_mounts(vault: ReadOnlyVault) -> tuple[dict[str, dict[str, Any]], Answer]:

@@ -50,6 +50,15 @@ def to_json(
         "token_source": token_source,
         "passed": passed(results),
         "requests": dict(Counter(op for op, _ in requests)),
+        "layout": {
+            "app": layout.app,
+            "paths": list(layout.paths),
+            "other_paths": {env: list(p) for env, p in layout.other_paths.items()},
+            "roles": list(layout.roles) or "every role on the AppRole mounts",
+            "approle_mounts": list(layout.approle_mounts) or "every approle mount",
+            "policies": list(layout.policies),
+            "audit_devices": list(layout.audit_devices) or "any enabled device",
+        },
         "checks": [
             {
                 "id": check.id,

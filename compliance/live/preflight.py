@@ -21,12 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance.live.client import Answer, ReadOnlyVault
-from compliance.live.layout import Layout, approle_mounts, read_mounts, resolve_paths
+from compliance.live.layout import (
+    Layout,
+    approle_mounts,
+    entry_keys,
+    read_mounts,
+    resolve_paths,
+)
 
 # (kind, exit meaning): every kind is a connection problem (command exit status 3).
 KINDS = (
     "unreachable", "wrong_scheme", "tls_trust", "not_vault", "not_initialised", "sealed",
-    "no_leader", "token_refused", "token_lacks_reads",
+    "no_leader", "standby_redirect", "token_refused", "token_lacks_reads",
 )  # fmt: skip
 
 
@@ -74,15 +80,23 @@ def _health(vault: ReadOnlyVault) -> ConnectionProblem | None:
     if health.status is None:
         return _network(vault.addr, health)
     leader = None
+    leader_answers = True
     if health.body.get("standby") is True:
         answer = vault.read("sys/leader", auth=False)
         leader = answer.body if answer.ok else None
-    return judge_health(health, leader)
+        address = (leader or {}).get("leader_address")
+        if isinstance(address, str) and address.startswith(("http://", "https://")):
+            # A standby keeps naming a dead leader for as long as no election succeeds.
+            probe = ReadOnlyVault(address, None, verify=vault.verify, timeout=5)
+            leader_answers = probe.read("sys/health", {"standbyok": "true"}, auth=False).ok
+    return judge_health(health, leader, leader_answers)
 
 
-def judge_health(health: Answer, leader: dict | None) -> ConnectionProblem | None:
-    """The server's state from its ``sys/health`` answer (and ``sys/leader``'s, asked on a
-    standby): a pure function of what the server said."""
+def judge_health(
+    health: Answer, leader: dict | None, leader_answers: bool = True
+) -> ConnectionProblem | None:
+    """The server's state from its ``sys/health`` answer (and, on a standby, ``sys/leader``'s
+    and whether the leader it names answers): a pure function of what the servers said."""
     if "HTTPS server" in health.error:
         return ConnectionProblem(
             "wrong_scheme",
@@ -101,12 +115,20 @@ def judge_health(health: Answer, leader: dict | None) -> ConnectionProblem | Non
         return ConnectionProblem(
             "sealed", "the server is sealed: nothing can be read until it is unsealed"
         )
-    if body.get("standby") is True and leader is not None and not leader.get("leader_address"):
-        return ConnectionProblem(
-            "no_leader",
-            "a standby node with no active node (sys/leader names no leader): "
-            "it cannot answer reads",
-        )
+    if body.get("standby") is True and leader is not None:
+        address = leader.get("leader_address")
+        if not address:
+            return ConnectionProblem(
+                "no_leader",
+                "a standby node with no active node (sys/leader names no leader): "
+                "it cannot answer reads",
+            )
+        if not leader_answers:
+            return ConnectionProblem(
+                "no_leader",
+                f"a standby node with no active node: the leader it names ({address}) does "
+                "not answer and no other node has been elected; it cannot answer reads",
+            )
     return None
 
 
@@ -131,6 +153,7 @@ def needs(vault: ReadOnlyVault, layout: Layout) -> list[Need]:
         else:
             out.append(Need("list", f"auth/{mount}/role", "the AppRole roles"))
     entries, _, _ = resolve_paths(layout.paths, mounts_table)
+    keys = entry_keys(layout.keys, mounts_table)
     seen: set[str] = set()
     for entry in entries:
         if entry.version == 2:
@@ -139,7 +162,7 @@ def needs(vault: ReadOnlyVault, layout: Layout) -> list[Need]:
                 Need("list", entry.folder("metadata"), "the secret tree's names"),
                 Need("read", entry.api("metadata"), "an entry's versions"),
             ]
-            if layout.keys.get(entry.requested):
+            if keys.get((entry.mount, entry.logical)):
                 wanted.append(Need("read", entry.api("subkeys"), "an entry's key names"))
         else:
             wanted = [Need("list", entry.folder(), "the secret tree's names (KV v1)")]
@@ -170,6 +193,13 @@ def diagnose(vault: ReadOnlyVault, layout: Layout) -> ConnectionProblem | None:
             f"the token was refused (HTTP {me.status} on auth/token/lookup-self): "
             "it is invalid, expired or revoked, or it may not look itself up "
             "(the auditor policy grants read on auth/token/lookup-self)",
+        )
+    if me.status in (301, 302, 303, 307, 308):
+        return ConnectionProblem(
+            "standby_redirect",
+            f"a standby node that redirects requests (HTTP {me.status}) instead of forwarding "
+            "them: give --addr the active node or the cluster's address (live mode does not "
+            "send its token where it was not told)",
         )
     if not me.ok:
         return ConnectionProblem("unreachable", f"auth/token/lookup-self answered {me.why}")

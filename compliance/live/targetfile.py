@@ -71,6 +71,8 @@ def _plain(template: str, where: str) -> None:
 
 def read_target(path: Path) -> TargetNames:
     try:
+        if path.exists() and not path.is_file():  # a FIFO would block the read forever
+            raise TargetFileError(f"{path}: not a regular file")
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise TargetFileError(f"{path}: cannot be read ({exc.strerror})") from None

@@ -12,7 +12,7 @@ is ever read: the auditor policy grants no ``data/`` path.
 from __future__ import annotations
 
 from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import KvEntry, Layout, read_mounts, resolve_paths
+from compliance.live.layout import KvEntry, Layout, entry_keys, read_mounts, resolve_paths
 from compliance.migrated import CRITERION
 from compliance.result import CheckResult, Evidence
 
@@ -32,6 +32,7 @@ def check_tree(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
         findings.append(answer.not_checked("the mounts the app's paths lie on"))
         return CheckResult(CRITERION, profile.name, tuple(evidence), tuple(findings))
     entries, others, problems = resolve_paths(layout.paths, mounts)
+    keys = entry_keys(layout.keys, mounts)
     findings += problems
     if others:
         evidence.append(Evidence("not KV (judged by the policies only)", ", ".join(others)))
@@ -56,9 +57,10 @@ def check_tree(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
         if entry.name not in names:
             findings.append(f"{entry.shown} is missing from the {profile.name} tree")
             continue
+        wanted = keys.get((entry.mount, entry.logical), ())
         if entry.version == 2:
-            _judge_v2_entry(vault, layout, entry, evidence, findings)
-        elif layout.keys.get(entry.requested):
+            _judge_v2_entry(vault, entry, wanted, evidence, findings)
+        elif wanted:
             evidence.append(
                 Evidence(entry.shown, "KV v1: present; key names not looked for "
                          "(only a read of the value would show them)")
@@ -68,8 +70,8 @@ def check_tree(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
 
 def _judge_v2_entry(
     vault: ReadOnlyVault,
-    layout: Layout,
     entry: KvEntry,
+    keys: tuple[str, ...],
     evidence: list[Evidence],
     findings: list[str],
 ) -> None:
@@ -87,7 +89,6 @@ def _judge_v2_entry(
     found = f"current version {current or '?'} {state}"
     if state != "live":
         findings.append(f"{entry.shown}: its current version is {state}")
-    keys = layout.keys.get(entry.requested, ())
     if keys:
         sub = vault.read(entry.api("subkeys"))
         if sub.ok:
