@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         config = load()
@@ -45,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         log.error("cannot start: the database refused (%s)", type(exc).__name__)
         return 2
     log.info("stage %s ready; serving on %s:%d", config.stage, args.host, args.port)
-    waitress.serve(create_app(vault, store), host=args.host, port=args.port, threads=args.threads, ident="ledger")
+    waitress.serve(
+        create_app(vault, store),
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="ledger",
+    )
     return 0
 
 

@@ -78,8 +78,18 @@ class Sessions:
         access = tokens.sign(key, version, handle, "access", lifetime)
         cookie_version, cookie_key = self.keys.current("cookie_key")
         sid = tokens.sign(cookie_key, cookie_version, handle, "session", lifetime)
-        resp.set_cookie(COOKIE, sid, max_age=lifetime, path="/api", secure=False, http_only=True, same_site="Strict")
-        resp.media = {"data": {"access_token": access, "token_type": "Bearer", "expires_in": lifetime}}
+        resp.set_cookie(
+            COOKIE,
+            sid,
+            max_age=lifetime,
+            path="/api",
+            secure=False,
+            http_only=True,
+            same_site="Strict",
+        )
+        resp.media = {
+            "data": {"access_token": access, "token_type": "Bearer", "expires_in": lifetime}
+        }
         log.info("session opened for %r (key version %d)", handle[:64], version)
 
 

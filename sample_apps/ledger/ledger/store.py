@@ -9,6 +9,7 @@ replaced before use.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -52,17 +53,18 @@ class Store:
 
     def _drop(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self._conn.close()
-            except psycopg.Error:
-                pass
         self._conn, self._login = None, None
 
     def run(self, work: Callable[[psycopg.Connection[dict[str, Any]]], T]) -> T:
         """``work(conn)``; on a lost or revoked login: a new login, a new connection, once more."""
         with self._lock:
             for attempt in (1, 2):
-                stale = self._login is not None and self._login.expires - time.monotonic() < RENEW_BEFORE_S
+                stale = (
+                    self._login is not None
+                    and self._login.expires - time.monotonic() < RENEW_BEFORE_S
+                )
                 if self._conn is None or self._conn.closed or stale:
                     self._drop()
                     self._conn = self._connect()

@@ -50,7 +50,9 @@ def _mac(key: str, payload: str) -> str:
     return _b64(hmac.new(key.encode(), payload.encode("ascii"), hashlib.sha256).digest())
 
 
-def sign(key: str, version: int, subject: str, kind: str, lifetime_s: float, now: float | None = None) -> str:
+def sign(
+    key: str, version: int, subject: str, kind: str, lifetime_s: float, now: float | None = None
+) -> str:
     """A token for ``subject`` of ``kind`` ("access" or "session"), signed by key ``version``."""
     issued = time.time() if now is None else now
     body = {"sub": subject, "typ": kind, "ver": version, "exp": int(issued + lifetime_s)}

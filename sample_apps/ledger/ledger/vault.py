@@ -58,7 +58,9 @@ class DatabaseLogin:
     expires: float  # monotonic deadline
 
     def __repr__(self) -> str:
-        return f"DatabaseLogin({self.username!r}, expires_in={self.expires - time.monotonic():.0f}s)"
+        return (
+            f"DatabaseLogin({self.username!r}, expires_in={self.expires - time.monotonic():.0f}s)"
+        )
 
 
 def _epoch(created_time: str) -> float:
@@ -151,7 +153,9 @@ class VaultSession:
                 ),
             )
             meta = answer["data"]["metadata"]
-            entry = KvVersion(path, int(meta["version"]), _epoch(meta["created_time"]), answer["data"]["data"])
+            entry = KvVersion(
+                path, int(meta["version"]), _epoch(meta["created_time"]), answer["data"]["data"]
+            )
             if hit is None or hit[1].version != entry.version:
                 log.info("serving %s/%s version %d", self.config.kv_mount, path, entry.version)
             self._cache[key] = (now + self.config.cache_ttl_s, entry)
@@ -174,5 +178,10 @@ class VaultSession:
             lease_id=answer["lease_id"],
             expires=time.monotonic() + float(answer["lease_duration"]),
         )
-        log.info("new database login %s from %s (lease %ss)", login.username, path, answer["lease_duration"])
+        log.info(
+            "new database login %s from %s (lease %ss)",
+            login.username,
+            path,
+            answer["lease_duration"],
+        )
         return login

@@ -33,8 +33,13 @@ command -v bao >/dev/null || die "bao is not on PATH"
 role="ledger-$stage"
 group="ledger_${stage}_rw"
 
+# What exists already (read whole, then searched: `bao ... | grep -q` under pipefail
+# fails when grep stops reading early).
+mounts=$(bao secrets list -format=json)
+auths=$(bao auth list -format=json)
+
 # --- KV v2 at kv-ledger/ --------------------------------------------------------
-if ! bao secrets list -format=json | grep -q '"kv-ledger/"'; then
+if ! grep -q '"kv-ledger/"' <<<"$mounts"; then
   bao secrets enable -path=kv-ledger -version=2 -description="ledger keys and settings" kv
 fi
 # Keep enough versions for the grace window and a rollback; never auto-delete them.
@@ -44,7 +49,7 @@ bao write kv-ledger/config max_versions=10 delete_version_after=0s >/dev/null
 bao policy write "$role" "$policy_file" >/dev/null
 
 # --- AppRole ----------------------------------------------------------------------
-if ! bao auth list -format=json | grep -q '"approle/"'; then
+if ! grep -q '"approle/"' <<<"$auths"; then
   bao auth enable approle
 fi
 case $stage in
@@ -58,18 +63,25 @@ bao write "auth/approle/role/$role" \
   token_policies="$role" token_type=service bind_secret_id=true "${limits[@]}" >/dev/null
 
 # --- database engine: the stage's connection and its dynamic role ----------------
-if ! bao secrets list -format=json | grep -q '"database/"'; then
+if ! grep -q '"database/"' <<<"$mounts"; then
   bao secrets enable database
 fi
-# The admin password goes on standard input, never on a command line.
-printf '%s' "$DB_ADMIN_PASSWORD" | bao write "database/config/$role" \
-  plugin_name=postgresql-database-plugin \
-  connection_url="postgresql://{{username}}:{{password}}@${DB_HOST}:${DB_PORT}/${DB_NAME}?sslmode=disable" \
-  username="$DB_ADMIN_USER" password=- \
-  password_authentication=scram-sha-256 \
-  allowed_roles="$role" verify_connection=true >/dev/null
-# From here on only Vault knows the admin password.
-bao write -f "database/rotate-root/$role" >/dev/null
+# The connection is configured once: after it Vault has rotated the admin password, so
+# the one given here no longer works. To move the database, delete the connection
+# (bao delete database/config/ledger-<stage>) and run this again with a new password.
+if bao read "database/config/$role" >/dev/null 2>&1; then
+  printf 'setup.sh: database/config/%s exists; left as it is\n' "$role"
+else
+  # The admin password goes on standard input, never on a command line.
+  printf '%s' "$DB_ADMIN_PASSWORD" | bao write "database/config/$role" \
+    plugin_name=postgresql-database-plugin \
+    connection_url="postgresql://{{username}}:{{password}}@${DB_HOST}:${DB_PORT}/${DB_NAME}?sslmode=disable" \
+    username="$DB_ADMIN_USER" password=- \
+    password_authentication=scram-sha-256 \
+    allowed_roles="$role" verify_connection=true >/dev/null
+  # From here on only Vault knows the admin password.
+  bao write -f "database/rotate-root/$role" >/dev/null
+fi
 
 bao write "database/roles/$role" - >/dev/null <<JSON
 {
