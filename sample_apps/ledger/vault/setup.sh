@@ -7,9 +7,9 @@
 # db/roles.sql, given a password for this run: Vault rotates it before this script ends,
 # after which only Vault knows it). Safe to run again.
 #
-# Makes: the KV v2 mount kv-ledger (10 versions kept), the policy ledger-<stage>, the
-# AppRole role ledger-<stage>, the database connection and role ledger-<stage>, and the
-# non-secret entry kv-ledger/<stage>/settings. It writes no secret value: the keys in
+# Makes: the KV v2 mount kv-ledger (10 versions kept), the policies ledger-<stage> (the
+# app's) and ledger-<stage>-deploy (CI's), the AppRole role ledger-<stage>, the database
+# connection and role ledger-<stage>, and the non-secret entry kv-ledger/<stage>/settings. It writes no secret value: the keys in
 # kv-ledger/<stage>/app are written by the first rotation (vault/rotate.sh).
 set -euo pipefail
 umask 077
@@ -28,6 +28,7 @@ done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 policy_file="$here/policies/ledger-$stage.hcl"
 [[ -f $policy_file ]] || die "no policy file $policy_file"
+[[ -f $here/policies/ledger-deploy-$stage.hcl ]] || die "no deploy policy for $stage"
 command -v bao >/dev/null || die "bao is not on PATH"
 
 role="ledger-$stage"
@@ -45,8 +46,9 @@ fi
 # Keep enough versions for the grace window and a rollback; never auto-delete them.
 bao write kv-ledger/config max_versions=10 delete_version_after=0s >/dev/null
 
-# --- the app's policy -----------------------------------------------------------
+# --- the app's policy, and CI's deploy policy (bound to a JWT role by the platform)
 bao policy write "$role" "$policy_file" >/dev/null
+bao policy write "$role-deploy" "$here/policies/ledger-deploy-$stage.hcl" >/dev/null
 
 # --- AppRole ----------------------------------------------------------------------
 if ! grep -q '"approle/"' <<<"$auths"; then
