@@ -338,17 +338,24 @@ class RunningApp:
         return requests.get(self.base + path, timeout=HTTP_TIMEOUT_S, **kwargs)
 
 
-def start(stage: Stage, reaper: Reaper) -> RunningApp:
+def app_env(stage: Stage) -> dict[str, str]:
+    """The smallest environment: PATH, and the app's variables as its target maps them."""
+    assert stage.target.app is not None
+    return {"PATH": "/usr/bin:/bin", **resolve_env(stage.target.app.env, stage.values)}
+
+
+def start(
+    stage: Stage, reaper: Reaper, env: Mapping[str, str] | None = None, log: str = "app.log"
+) -> RunningApp:
     app = stage.target.app
     assert app is not None
     port = free_port()
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", **resolve_env(app.env, stage.values)}
     process = ManagedProcess(
         name=f"ledger-{stage.tree}",
         argv=app.argv(port),
-        log_path=stage.directory / "app.log",
+        log_path=stage.directory / log,
         reaper=reaper,
-        env=env,
+        env=dict(env) if env is not None else app_env(stage),
         cwd=stage.target.root,
         stop_signal=getattr(signal, app.stop_signal),
     ).start()
@@ -588,11 +595,34 @@ def test_ledger_deploys_serves_and_survives_its_own_rotation(
             timeout=HTTP_TIMEOUT_S,
         ).json()
         assert [e["memo"] for e in entries["data"]] == ["opening balance"]
+        if env == "dev":
+            starts_once_from_a_wrapped_secret_id(stage, reaper)
     finally:
         app.process.stop()
     assert group_members(app.process.pid or 0) == []
     assert_no_leak(done.stdout + done.stderr, stage.known, "the rotation tool's output")
     assert_no_leak(stage.directory.joinpath("app.log").read_text(), stage.known, "the app's log")
+
+
+def starts_once_from_a_wrapped_secret_id(stage: Stage, reaper: Reaper) -> None:
+    """CI hands the app a wrapping token, not a secret_id (.github/workflows/deploy.yml):
+    the app unwraps it at start; a second start with the same token (someone else got
+    there first) refuses to run, saying so."""
+    role = stage.target.approle(stage.env)
+    answer = stage.servers.root().auth.approle.generate_secret_id(role, wrap_ttl="60s")
+    wrapped = stage.remember(answer["wrap_info"]["token"])
+    wrapped_file = write_private(stage.directory / "wrapped-secret-id", wrapped.reveal())
+    env = app_env(stage)
+    del env["LEDGER_SECRET_ID_PATH"]
+    env["LEDGER_WRAPPED_SECRET_ID_PATH"] = str(wrapped_file)
+    second = start(stage, reaper, env, log="app-wrapped.log")
+    try:
+        assert second.get(stage.target.app.health).status_code == 200  # type: ignore[union-attr]
+    finally:
+        second.process.stop()
+    again = _run([*stage.target.app.argv(free_port())], env, stage.target.root)  # type: ignore[union-attr]
+    assert again.returncode == 2 and "wrapping token" in again.stderr, again.stderr[-500:]
+    assert_no_leak(again.stderr, stage.known, "the refused start's output")
 
 
 def tokens_created(created_time: str) -> float:

@@ -77,6 +77,10 @@ class VaultSession:
         self._client = hvac.Client(
             url=config.vault_addr, verify=config.ca_file or True, timeout=TIMEOUT_S
         )
+        # hvac takes VAULT_TOKEN or ~/.vault-token when given no token: the app's only
+        # credential is its AppRole login, so whatever it found is dropped.
+        self._client.token = None
+        self._unwrapped = False
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, int | None], tuple[float, KvVersion]] = {}
 
@@ -85,15 +89,19 @@ class VaultSession:
         """The secret_id to log in with: unwrapped once from the wrapping-token file at
         first start, else read (again) from the secret_id file."""
         cfg = self.config
-        if cfg.wrapped_secret_id_path is not None and self._client.token is None:
+        if cfg.wrapped_secret_id_path is not None and not self._unwrapped:
+            self._unwrapped = True  # once: a wrapping token cannot be used twice
             wrapping = cfg.wrapped_secret_id_path.read_text().strip()
+            self._client.token = wrapping  # unwrapping authenticates with the wrapping token
             try:
-                answer = self._client.sys.unwrap(token=wrapping)
-            except hvac.exceptions.VaultError:
+                answer = self._client.sys.unwrap()
+            except (hvac.exceptions.VaultError, requests.RequestException):
                 raise VaultUnavailable(
                     "the wrapping token in LEDGER_WRAPPED_SECRET_ID_PATH was refused "
                     "(already unwrapped or expired: someone may have intercepted it)"
                 ) from None
+            finally:
+                self._client.token = None
             return answer["data"]["secret_id"]
         if cfg.secret_id_path is None:
             raise VaultUnavailable("no LEDGER_SECRET_ID_PATH to log in again with")
