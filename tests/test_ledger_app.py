@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import ipaddress
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,14 +181,15 @@ class Servers:
         return env
 
 
-@pytest.fixture(scope="module")
-def servers(request: pytest.FixtureRequest, reaper: Reaper) -> Iterator[Servers]:
+@contextmanager
+def fresh_servers(config: pytest.Config, reaper: Reaper) -> Iterator[Servers]:
+    """A dev-mode OpenBao and a PostgreSQL cluster (scram-sha-256), stopped afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="vault-gate-ledger-"))  # 0700
     reaper.watch_dir(directory)
     vault = pg = None
     try:
-        binary = resolve_vault_binary(request.config.getoption("--vault-binary"))
-        pg_binaries = resolve_pg_bindir(request.config.getoption("--pg-bindir"))
+        binary = resolve_vault_binary(config.getoption("--vault-binary"))
+        pg_binaries = resolve_pg_bindir(config.getoption("--pg-bindir"))
         (directory / "logs").mkdir(mode=0o700)
         pg = start_postgres(pg_binaries, reaper, directory / "logs")
         vault = start_dev(binary, directory / "vault", reaper)
@@ -201,6 +204,13 @@ def servers(request: pytest.FixtureRequest, reaper: Reaper) -> Iterator[Servers]
                 server.stop()
         shutil.rmtree(directory, ignore_errors=True)
         reaper.unwatch_dir(directory)
+
+
+@pytest.fixture(scope="module")
+def servers(request: pytest.FixtureRequest, reaper: Reaper) -> Iterator[Servers]:
+    """The servers the three stages of the real ledger share."""
+    with fresh_servers(request.config, reaper) as both:
+        yield both
 
 
 @dataclass
@@ -489,6 +499,18 @@ def check_setup(stage: Stage) -> None:
             ]
     policy = client.sys.read_policy(target.app_policies(stage.env)[0])["data"]["rules"]
     assert policy == target.policy_file(stage.tree).read_text()
+    # A token of the app's policies reaches nothing of another stage (the server decides).
+    probe = client.auth.token.create(policies=target.app_policies(stage.env), ttl="2m")
+    as_app = hvac.Client(url=stage.servers.vault.addr, token=probe["auth"]["client_token"])
+    for other in target.trees:
+        if other == stage.env:
+            continue
+        paths = [f"{target.vault.kv_mount}/data/{p}" for p in target.read_entries(other)]
+        paths.append(f"{target.vault.database_mount}/creds/{target.database_role(other)}")
+        for path in paths:
+            caps = as_app.sys.get_capabilities(paths=[path], token=None)["data"][path]  # self
+            assert caps == ["deny"], f"the {stage.env} policy reaches {path}: {caps}"
+    as_app.auth.token.revoke_self()
     mounts = client.sys.list_mounted_secrets_engines()["data"]
     assert mounts[f"{target.vault.kv_mount}/"]["options"]["version"] == "2"
     db_role = client.secrets.database.read_role(target.database_role(stage.env))["data"]
@@ -499,12 +521,18 @@ def check_setup(stage: Stage) -> None:
 def test_ledger_deploys_serves_and_survives_its_own_rotation(
     env: str, servers: Servers, reaper: Reaper, tmp_path: Path
 ) -> None:
-    target = load_target(TARGET_FILE)
-    assert target.rotation is not None and target.rotation.policy is not None
     os.chmod(tmp_path, 0o700)
-    stage = Stage(env, target, servers, tmp_path)
+    stage = Stage(env, load_target(TARGET_FILE), servers, tmp_path)
     deploy(stage)
     check_setup(stage)
+    exercise(stage, reaper)
+
+
+def exercise(stage: Stage, reaper: Reaper) -> None:
+    """Drive the app through its probes, rotate with its own tool, try every old value."""
+    target, servers, env = stage.target, stage.servers, stage.env
+    assert target.app is not None and target.rotation is not None
+    assert target.rotation.policy is not None
     client = servers.root()
     kv = target.vault.kv_mount
     app_entry = target.secret_entries(env)[0].path
@@ -558,12 +586,15 @@ def test_ledger_deploys_serves_and_survives_its_own_rotation(
             app_entry, mount_point=kv, raise_on_deleted_version=True
         )["data"]
         new_version = current["metadata"]["version"]
-        assert new_version == old_version + 1
+        assert new_version == old_version + 1, "the rotation wrote no new version of the keys"
         for value in current["data"].values():
             stage.remember(value)
         assert leases(stage) == [], "database leases left after the rotation"
-        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        try:
             servers.pg.connect(database, db_login["username"], old_db_password).close()
+            raise AssertionError("the old database login still connects after the rotation")
+        except psycopg.OperationalError as exc:
+            assert "password authentication failed" in str(exc)
         assert not app_login_works(stage, old_secret_id), "the old secret_id still logs in"
         new_secret_id = stage.remember(stage.secret_id_file.read_text().strip())
         assert new_secret_id.reveal() != old_secret_id
@@ -581,8 +612,10 @@ def test_ledger_deploys_serves_and_survives_its_own_rotation(
         for user in users_before:
             assert not role_exists(stage, user), f"the app's old database login {user} survives"
         time.sleep(max(0.0, created + grace + ttl + 0.5 - time.time()))
-        assert request_status(stage, app, creds) in target.app.refused
-        assert session_status(stage, app, creds) in target.app.refused
+        late = request_status(stage, app, creds), session_status(stage, app, creds)
+        assert all(code in target.app.refused for code in late), (
+            f"a token or cookie of the old keys is still accepted after the grace window: {late}"
+        )
 
         # ---- new logins work, on new keys and a new database login
         fresh = credentials(stage, app)
@@ -634,3 +667,67 @@ def tokens_created(created_time: str) -> float:
         digits, zone = tail[:-6], tail[-6:]
         text = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text).timestamp()
+
+
+# --------------------------------------------------------------------------- flawed copies
+
+Edit = tuple[str, str, str]  # a file under the copy's root, a text in it, its replacement
+
+# Each flaw the issue names, made in a copy of ledger, and the check it must fail.
+FLAWS: dict[str, tuple[str, list[Edit]]] = {
+    "cross_environment_policy": (
+        "the dev policy reaches kv-ledger/data/stage/app",
+        [
+            (
+                "vault/policies/ledger-dev.hcl",
+                'path "kv-ledger/data/dev/app"',
+                'path "kv-ledger/data/+/app"',
+            )
+        ],
+    ),
+    "secret_ids_never_expire": (
+        "secret_id_ttl unbounded",
+        [("vault/setup.sh", "dev)   limits=(secret_id_ttl=24h", "dev)   limits=(secret_id_ttl=0")],
+    ),
+    "rotation_leaves_database_leases": (
+        "database leases left after the rotation",
+        [
+            (
+                "vault/rotate.sh",
+                'bao lease revoke -sync -prefix "database/creds/$role" >/dev/null',
+                ":",
+            )
+        ],
+    ),
+    "app_caches_its_keys_for_ever": (
+        "still accepted after the grace window",
+        [("ledger/vault.py", "(now + self.config.cache_ttl_s, entry)", '(float("inf"), entry)')],
+    ),
+}
+
+
+def flawed_copy(directory: Path, edits: list[Edit]) -> Path:
+    """A copy of sample_apps/ledger with ``edits`` made; its target file's path."""
+    root = directory / "ledger"
+    shutil.copytree(LEDGER, root, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel, old, new in edits:
+        file = root / rel
+        text = file.read_text()
+        assert old in text, f"{rel} no longer holds {old!r}: the flaw would not be made"
+        file.write_text(text.replace(old, new))
+    return root / "target.toml"
+
+
+@pytest.mark.parametrize("flaw", sorted(FLAWS))
+def test_a_flawed_copy_of_ledger_fails_on_its_flaw(
+    flaw: str, request: pytest.FixtureRequest, reaper: Reaper, tmp_path: Path
+) -> None:
+    message, edits = FLAWS[flaw]
+    os.chmod(tmp_path, 0o700)
+    target_file = flawed_copy(tmp_path, edits)
+    with fresh_servers(request.config, reaper) as servers:
+        stage = Stage("dev", load_target(target_file), servers, tmp_path)
+        with pytest.raises(AssertionError, match=re.escape(message)):
+            deploy(stage)
+            check_setup(stage)
+            exercise(stage, reaper)
