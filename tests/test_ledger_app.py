@@ -44,11 +44,12 @@ from psycopg import sql
 from compliance.secret import Secret, assert_no_leak
 from compliance.target import Target, fill, load_target, resolve_env
 from fixtures.binaries import resolve_pg_bindir, resolve_vault_binary
-from fixtures.openbao import VaultServer, start_dev
+from fixtures.openbao import VaultServer, initialise, start_dev, start_server, unseal
 from fixtures.postgres import PostgresServer, start_postgres
 from fixtures.private import write_private
 from fixtures.process import ManagedProcess, free_port, group_members
 from fixtures.reaper import Reaper
+from fixtures.tls import SessionCA
 
 REPO = Path(__file__).resolve().parent.parent
 LEDGER = REPO / "sample_apps" / "ledger"
@@ -159,6 +160,8 @@ def test_the_app_refuses_to_start_without_its_settings() -> None:
 
 @dataclass
 class Servers:
+    """The Vault server a stage runs on (dev mode, or server mode with TLS) and PostgreSQL."""
+
     vault: VaultServer
     pg: PostgresServer
     directory: Path
@@ -169,7 +172,7 @@ class Servers:
         return self.vault.client(self.vault.root_token)
 
     def vault_env(self, token: Secret) -> dict[str, str]:
-        """What the harness gives a set-up or rotation tool: address, token, PATH."""
+        """What the harness gives a set-up or rotation tool: address, CA, token, PATH."""
         env = {
             "PATH": f"{self.bin_dir}:/usr/bin:/bin",
             "HOME": str(self.directory),
@@ -178,39 +181,55 @@ class Servers:
         for prefix in ("VAULT", "BAO"):
             env[f"{prefix}_ADDR"] = self.vault.addr
             env[f"{prefix}_TOKEN"] = token.reveal()
+            if self.vault.ca_file:
+                env[f"{prefix}_CACERT"] = str(self.vault.ca_file)
         return env
 
 
 @contextmanager
-def fresh_servers(config: pytest.Config, reaper: Reaper) -> Iterator[Servers]:
-    """A dev-mode OpenBao and a PostgreSQL cluster (scram-sha-256), stopped afterwards."""
+def fresh_servers(
+    config: pytest.Config, reaper: Reaper, *, secure: bool = False
+) -> Iterator[dict[str, Servers]]:
+    """PostgreSQL (scram-sha-256) and a dev-mode OpenBao for dev; with ``secure``, a
+    server-mode OpenBao (raft, Shamir, TLS from a test CA, file audit) shared by staging
+    and prod, as in the sign-off. Everything is stopped afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="vault-gate-ledger-"))  # 0700
     reaper.watch_dir(directory)
-    vault = pg = None
+    running: list[VaultServer | PostgresServer] = []
     try:
         binary = resolve_vault_binary(config.getoption("--vault-binary"))
         pg_binaries = resolve_pg_bindir(config.getoption("--pg-bindir"))
         (directory / "logs").mkdir(mode=0o700)
         pg = start_postgres(pg_binaries, reaper, directory / "logs")
-        vault = start_dev(binary, directory / "vault", reaper)
+        running.append(pg)
+        dev = start_dev(binary, directory / "vault-dev", reaper)
+        running.append(dev)
         bin_dir = directory / "bin"
         bin_dir.mkdir(mode=0o700)
         for name in ("bao", "vault"):
             (bin_dir / name).symlink_to(binary.path)
-        yield Servers(vault, pg, directory, bin_dir, pg_binaries.bindir / "psql")
+        psql = pg_binaries.bindir / "psql"
+        stages = {"dev": Servers(dev, pg, directory, bin_dir, psql)}
+        if secure:
+            ca = SessionCA(directory)
+            server = start_server(binary, directory / "vault-secure", reaper, ca, name="ledger")
+            running.append(server)
+            unseal(server, initialise(server)[:3])
+            for env in ("staging", "prod"):
+                stages[env] = Servers(server, pg, directory, bin_dir, psql)
+        yield stages
     finally:
-        for server in (vault, pg):
-            if server is not None:
-                server.stop()
+        for process in reversed(running):
+            process.stop()
         shutil.rmtree(directory, ignore_errors=True)
         reaper.unwatch_dir(directory)
 
 
 @pytest.fixture(scope="module")
-def servers(request: pytest.FixtureRequest, reaper: Reaper) -> Iterator[Servers]:
-    """The servers the three stages of the real ledger share."""
-    with fresh_servers(request.config, reaper) as both:
-        yield both
+def servers(request: pytest.FixtureRequest, reaper: Reaper) -> Iterator[dict[str, Servers]]:
+    """The servers the three stages of the real ledger run on."""
+    with fresh_servers(request.config, reaper, secure=True) as stages:
+        yield stages
 
 
 @dataclass
@@ -280,7 +299,7 @@ def deploy(stage: Stage) -> None:
         environment=stage.env,
         tree=stage.tree,
         vault_addr=s.vault.addr,
-        vault_cacert="",
+        vault_cacert=str(s.vault.ca_file or ""),
         database_host=s.pg.host,
         database_port=str(s.pg.port),
         database_name=database,
@@ -471,7 +490,7 @@ def leases(stage: Stage) -> list[str]:
 
 
 def app_login_works(stage: Stage, secret_id: str) -> bool:
-    client = hvac.Client(url=stage.servers.vault.addr, timeout=HTTP_TIMEOUT_S)
+    client = stage.servers.vault.client()
     try:
         client.auth.approle.login(
             role_id=stage.values["role_id"],
@@ -501,7 +520,7 @@ def check_setup(stage: Stage) -> None:
     assert policy == target.policy_file(stage.tree).read_text()
     # A token of the app's policies reaches nothing of another stage (the server decides).
     probe = client.auth.token.create(policies=target.app_policies(stage.env), ttl="2m")
-    as_app = hvac.Client(url=stage.servers.vault.addr, token=probe["auth"]["client_token"])
+    as_app = stage.servers.vault.client(Secret(probe["auth"]["client_token"]))
     for other in target.trees:
         if other == stage.env:
             continue
@@ -519,10 +538,10 @@ def check_setup(stage: Stage) -> None:
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_ledger_deploys_serves_and_survives_its_own_rotation(
-    env: str, servers: Servers, reaper: Reaper, tmp_path: Path
+    env: str, servers: dict[str, Servers], reaper: Reaper, tmp_path: Path
 ) -> None:
     os.chmod(tmp_path, 0o700)
-    stage = Stage(env, load_target(TARGET_FILE), servers, tmp_path)
+    stage = Stage(env, load_target(TARGET_FILE), servers[env], tmp_path)
     deploy(stage)
     check_setup(stage)
     exercise(stage, reaper)
@@ -726,7 +745,7 @@ def test_a_flawed_copy_of_ledger_fails_on_its_flaw(
     os.chmod(tmp_path, 0o700)
     target_file = flawed_copy(tmp_path, edits)
     with fresh_servers(request.config, reaper) as servers:
-        stage = Stage("dev", load_target(target_file), servers, tmp_path)
+        stage = Stage("dev", load_target(target_file), servers["dev"], tmp_path)
         with pytest.raises(AssertionError, match=re.escape(message)):
             deploy(stage)
             check_setup(stage)
