@@ -29,7 +29,7 @@ DEFAULT_LIFETIME_S = 900
 
 
 class Keys:
-    """The app's key ring for one key of its KV entry, read through the session's cache."""
+    """The keys of the app's KV entry (signing_key, cookie_key), read through the cache."""
 
     def __init__(self, vault: VaultSession) -> None:
         self.vault = vault
@@ -43,13 +43,20 @@ class Keys:
         return entry.version, entry.data[name]
 
     def ring(self, name: str) -> tokens.KeyRing:
-        entry = self.vault.kv(self.vault.config.app_entry)
         path = self.vault.config.app_entry
+        entry = self.vault.kv(path)
+
+        def previous() -> str:
+            try:
+                return self.vault.kv(path, entry.version - 1).data[name]
+            except (VaultUnavailable, KeyError):  # deleted or destroyed: nothing to accept
+                raise tokens.TokenRefused("the previous key is no longer available") from None
+
         return tokens.KeyRing(
             current_version=entry.version,
             current_key=entry.data[name],
             current_created=entry.created,
-            previous=lambda: self.vault.kv(path, entry.version - 1).data[name],
+            previous=previous,
             grace_s=self.vault.config.grace_s,
         )
 
