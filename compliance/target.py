@@ -352,11 +352,15 @@ class Target:
     def workflow_files(self) -> list[Path]:
         return sorted({p for pattern in self.workflows for p in self.root.glob(pattern)})
 
+    def _by_tree(self, tree: str) -> dict[str, str]:
+        env = next((e for e, t in self.trees.items() if t == tree), tree)
+        return {"tree": tree, "env": env}
+
     def policy_file(self, tree: str) -> Path:
-        return self.root / self.policies.format(tree=tree)
+        return self.root / fill(self.policies, self._by_tree(tree))
 
     def vault_paths_for(self, tree: str) -> list[str]:
-        return [p.format(tree=tree) for p in self.vault_paths]
+        return [fill(p, self._by_tree(tree)) for p in self.vault_paths]
 
     def relative(self, path: Path | str) -> str:
         """A path as the report shows it: relative to the target's root where it lies there."""

@@ -26,7 +26,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance.profiles import Profile
 from compliance.secret import Secret
 from compliance.waivers import WaiverError, load_waivers
 from fixtures.app import write_private
@@ -40,6 +39,7 @@ from store_erp.config import (
     _parse_time,
     load_source,
 )
+from store_erp.environments import Environment
 from store_erp.fallback import EnvironmentSource
 from store_erp.source import StartupRefused
 from store_erp.vault_client import (
@@ -237,7 +237,7 @@ def _good_tree() -> dict[str, dict[str, Any]]:
 @dataclasses.dataclass
 class Scratch:
     root: hvac.Client
-    profile: Profile
+    profile: Environment  # store-erp's own view of its environment
     client: VaultClient
 
 
@@ -258,7 +258,7 @@ def scratch(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         VaultSettings(addr=dev.server.addr, role_id=role_id, secret_id_file=sid, cache_ttl_s=0)
     )
     client.login()
-    yield Scratch(root, dataclasses.replace(PROFILES["dev"], tree=TREE), client)
+    yield Scratch(root, Environment("dev", TREE, env_fallback_allowed=True), client)
     for name in REQUIRED_KEYS:
         root.secrets.kv.v2.delete_metadata_and_all_versions(
             path=f"store-erp/{TREE}/{name}", mount_point=KV_MOUNT

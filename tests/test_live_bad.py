@@ -20,10 +20,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from store_erp_target import PROFILES
 
 from compliance.live.layout import Layout, build_layout
 from compliance.live.runner import CHECKS, connect, preflight, run_one
-from compliance.profiles import AppRoleSettings, profile
+from compliance.profiles import AppRoleSettings
 from compliance.result import CheckResult
 from compliance.secret import Secret
 from fixtures.binaries import resolve_vault_binary
@@ -33,7 +34,7 @@ from fixtures.reaper import Reaper
 from fixtures.world import World
 
 pytestmark = pytest.mark.servers
-PROD = profile("prod")
+PROD = PROFILES["prod"]
 ENTRIES = ("flask", "jwt", "database", "redis", "api")
 STORE_ERP_KV = [f"secret/data/store-erp/{{tree}}/{entry}" for entry in ENTRIES]
 STORE_ERP_PATHS = [*STORE_ERP_KV, "database/creds/store-erp-{tree}"]
@@ -166,7 +167,7 @@ def test_root_token_left_unrevoked_fails(lab: Lab) -> None:
 
 def test_dev_profile_allows_the_root_token(lab: Lab) -> None:
     """The verdict follows the profile: dev keeps its root token (the plan's compose)."""
-    result = lab.run("root_tokens", lab.layout(profile=profile("dev")))
+    result = lab.run("root_tokens", lab.layout(profile=PROFILES["dev"]))
     assert result.passed, result.explain()
 
 
@@ -178,7 +179,7 @@ def test_prod_requires_cidr_binding_and_names_the_role(lab: Lab) -> None:
         "token works from anywhere; prod requires binding to the app's networks",
     ), result.explain()
     # The profile says why not: staging does not require it, so the same role passes there.
-    staging = lab.layout(profile=profile("staging"), roles=["store-erp-production-unbound"])
+    staging = lab.layout(profile=PROFILES["staging"], roles=["store-erp-production-unbound"])
     assert lab.run("approle", staging).passed
 
 

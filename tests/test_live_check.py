@@ -25,12 +25,6 @@ from fixtures.world import World
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "store_erp" / "target.toml"
-# The session's bootstrap binds no CIDR yet, and prod requires binding
-# (AppRoleSettings.require_bound_cidrs): that one finding is expected on prod.
-UNBOUND = (
-    "auth/approle/role/store-erp-production: no CIDR binding: secret_id_bound_cidrs and "
-    "token_bound_cidrs are empty"
-)
 
 
 def _layout(prof: Profile, **extra: object) -> Layout:
@@ -69,11 +63,6 @@ def test_correct_setup_passes(world: World, name: str) -> None:
     results = list(run_checks(vault, layout))
     assert [c.id for c, _ in results] == list(CHECK_IDS)
     for check, result in results:
-        if check.id == "approle" and name == "prod":
-            assert len(result.findings) == 1 and result.findings[0].startswith(UNBOUND), (
-                result.explain()
-            )
-            continue
         assert result.passed, f"{check.id}:\n{result.explain()}"
 
 

@@ -253,6 +253,7 @@ def _layout(name: str, site: Site, tmp_path: Path) -> Layout:
         target = tmp_path / "target.toml"
         lines = [
             f"name = {judge['target']['name']!r}",
+            'source = []\ndocs = "docs"\nworkflows = []',
             f"vault_paths = {judge['target']['vault_paths']!r}",
             "[environments]",
         ]

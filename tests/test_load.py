@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import orjson
 import pytest
+from store_erp_target import store_erp
 
 from compliance.report import (
     SignOff,
@@ -28,6 +28,7 @@ from compliance.report import (
     write_all,
 )
 from compliance.secret import Secret
+from fixtures.app import AppProcess
 from fixtures.load import LoadGenerator, Sample, percentile, summarise
 from fixtures.load_rotation import LoadRotation, OldToken, old_tokens_refused
 
@@ -103,15 +104,11 @@ class _Env:
     app_password = Secret("not-a-real-password")
 
 
-@dataclass
-class _App:
-    url: str
-    env: _Env
-
-    def request(self, method: str, path: str, **kw: object):  # type: ignore[no-untyped-def]
-        import requests
-
-        return requests.request(method, self.url + path, timeout=5, **kw)  # type: ignore[arg-type]
+def _App(url: str, env: _Env) -> AppProcess:
+    """A stand-in app on a plain HTTP server, driven through store-erp's target contract."""
+    port = int(url.rsplit(":", 1)[1])
+    return AppProcess(env, port, None, Path("/nonexistent"), Path("/nonexistent"),  # type: ignore[arg-type]
+                      target=store_erp())  # fmt: skip
 
 
 @pytest.fixture

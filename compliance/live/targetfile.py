@@ -1,18 +1,14 @@
 """What live mode needs from a target file: the app's names on the server, per environment.
 
-Read here, leniently (the rest of the file is the sign-off's business), so that live
-mode does not import the test fixtures. The keys are the target schema's
-(docs/target.md): ``name``, ``vault_paths``, ``[environments]`` (the target's name
-for each environment, ``{tree}``) and ``[vault]`` (``kv_mount``, ``secrets`` with
-their key names, ``reads``, ``approle_mount``, ``approle``, ``policies``,
-``database_mount``, ``database_role``). Once the target model
-(``compliance/target.py``) is on this branch, :func:`read_target` is the one place
-to point at it.
+Read by the one target loader (compliance/target.py, stdlib only, so live mode
+imports no test fixture); the names used are ``name``, ``vault_paths``,
+``[environments]`` (the target's name for each environment, ``{tree}``) and
+``[vault]`` (``kv_mount``, ``secrets`` with their key names, ``reads``,
+``approle_mount``, ``approle``, ``policies``, ``database_mount``, ``database_role``).
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +16,7 @@ from typing import Any
 
 from compliance.live.layout import Layout, build_layout
 from compliance.profiles import PROFILES, Profile
+from compliance.target import Target, TargetError, load_target
 
 
 class TargetFileError(ValueError):
@@ -70,56 +67,29 @@ def _plain(template: str, where: str) -> None:
 
 
 def read_target(path: Path) -> TargetNames:
+    """The target file's names, read by the one target loader (compliance/target.py)."""
     try:
-        if path.exists() and not path.is_file():  # a FIFO would block the read forever
-            raise TargetFileError(f"{path}: not a regular file")
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise TargetFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise TargetFileError(
-            f"{path}: not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetFileError(f"{path}: not valid TOML: {exc}") from None
-    where = str(path)
-    name = data.get("name")
-    if not isinstance(name, str) or not name:
-        raise TargetFileError(f"{path}: name must be a non-empty string")
-    trees = data.get("environments", {})
-    if not isinstance(trees, dict) or not all(isinstance(v, str) for v in trees.values()):
-        raise TargetFileError(f"{path}: [environments] must map environments to names")
-    vault = data.get("vault", {})
-    if not isinstance(vault, dict):
-        raise TargetFileError(f"{path}: [vault] must be a table")
-    vw = f"{path}: [vault]"
-    secrets: dict[str, tuple[str, ...]] = {}
-    table = vault.get("secrets", {})
-    if not isinstance(table, dict):
-        raise TargetFileError(f"{vw} secrets must be a table")
-    for entry, keys in table.items():
-        if isinstance(keys, dict):
-            keys = list(keys)
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise TargetFileError(f"{vw} secrets: {entry}: must list key names")
-        _plain(entry, f"{vw} secrets")
-        secrets[entry] = tuple(keys)
-    names = TargetNames(
-        name=name,
-        trees=dict(trees),
-        vault_paths=_strings(data, "vault_paths", where),
-        kv_mount=_string(vault, "kv_mount", vw, "secret").strip("/"),
-        secrets=secrets,
-        reads=_strings(vault, "reads", vw),
-        approle_mount=_string(vault, "approle_mount", vw).strip("/"),
-        approle=_string(vault, "approle", vw),
-        policies=_strings(vault, "policies", vw),
-        database_mount=_string(vault, "database_mount", vw, "database").strip("/"),
-        database_role=_string(vault, "database_role", vw),
+        return names_of(load_target(path))
+    except TargetError as exc:
+        raise TargetFileError(str(exc)) from None
+
+
+def names_of(target: Target) -> TargetNames:
+    """The target model's names, as the layout builder takes them."""
+    v = target.vault
+    return TargetNames(
+        name=target.name,
+        trees=dict(target.trees),
+        vault_paths=target.vault_paths,
+        kv_mount=v.kv_mount.strip("/"),
+        secrets={e.path: tuple(e.keys) for e in v.secrets},
+        reads=v.reads,
+        approle_mount=v.approle_mount.strip("/"),
+        approle=v.approle,
+        policies=v.policies,
+        database_mount=v.database_mount.strip("/"),
+        database_role=v.database_role,
     )
-    for template in (*names.vault_paths, *names.reads):
-        _plain(template, where)
-    return names
 
 
 def layout_from_target(

@@ -25,7 +25,8 @@ fi
 if ! grep -q '"database/"' <<<"$mounts"; then
     "$bao" secrets enable database
 fi
-if ! "$bao" auth list -format=json | grep -q '"approle/"'; then
+auths=$("$bao" auth list -format=json)
+if ! grep -q '"approle/"' <<<"$auths"; then
     "$bao" auth enable approle
 fi
 
