@@ -40,20 +40,16 @@ from compliance.secret import Secret
 CRITERION = "no_secrets_in_env"
 PROC = Path("/proc")
 
-# Names the app (and any sane process) carries that are configuration, not secrets.
-# Only names that would otherwise look secret need to be here; the rest are listed so
-# the allow list reads as "what the app may have", which is what reviewers compare.
+# Names any sane process carries that are configuration, not secrets. The app's own
+# variables (what the target maps to the harness's non-secret values, [app.env]) are
+# added by the caller. Only names that would otherwise look secret need to be here; the
+# rest are listed so the allow list reads as "what the app may have".
 DEFAULT_ALLOW: frozenset[str] = frozenset(
     {
         "VAULT_ADDR",
         "VAULT_CACERT",
         "VAULT_CAPATH",
         "VAULT_TLS_SERVER_NAME",
-        "STORE_ERP_ENV",
-        "STORE_ERP_ROLE_ID",
-        "STORE_ERP_SECRET_ID_FILE",
-        "STORE_ERP_WRAPPED_SECRET_ID_FILE",
-        "STORE_ERP_CACHE_TTL_S",
         "PATH",
         "HOME",
         "LANG",

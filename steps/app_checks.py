@@ -6,7 +6,7 @@ from __future__ import annotations
 from pytest_bdd import given, when
 
 from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
-from compliance.environment import check_no_secrets_in_env
+from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
 from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
@@ -38,10 +38,16 @@ def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -
 
 
 @when("the harness inspects every process of the application for secrets", target_fixture="result")
-def inspect_processes(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+def inspect_processes(
+    environment: BootstrappedEnvironment, app: AppProcess, target: Target
+) -> CheckResult:
     assert app.process.pid is not None
+    own = set(target.app.env) if target.app else set()  # its names for the harness's values
     return check_no_secrets_in_env(
-        app.process.pid, environment.profile.name, environment.known_values()
+        app.process.pid,
+        environment.profile.name,
+        environment.known_values(),
+        allow=DEFAULT_ALLOW | own,
     )
 
 
