@@ -254,7 +254,8 @@ def test_plan_sketch_fails_for_each_of_its_secrets(tmp_path: Path) -> None:
     assert not [f for f in findings if f.path.startswith(("src/", "vault/policies/"))]
     # The plan's set-up commands commit its `kv put` constants: found, line by line.
     assert {(f.path, f.line) for f in findings if f.path == "vault/setup.sh"} == {
-        ("vault/setup.sh", 8), ("vault/setup.sh", 9)
+        ("vault/setup.sh", 8),
+        ("vault/setup.sh", 9),
     }
     assert set(json.loads(orjson.dumps(findings[0].to_json()))) == {
         "path",

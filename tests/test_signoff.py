@@ -230,8 +230,9 @@ SKETCH_FAILS = {
     "no_secrets_in_repo": "committed .env file",
     "docs_complete": "no setup guide",
     "cicd_updated": "no CI/CD workflow files found",
+    "secrets_migrated": "reads the credential VAULT_TOKEN from the environment",
 }
-SKETCH_PASSES = {"vault_running", "secrets_migrated"}
+SKETCH_PASSES = {"vault_running"}
 # The sketch is not a runnable application: what needs one running is reported as such.
 SKETCH_NOT_RUN = {"app_reads_from_vault", "no_secrets_in_env", "audit_enabled"}
 
