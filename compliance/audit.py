@@ -47,8 +47,6 @@ READS_CRITERION = "app_reads_from_vault"
 # A line longer than this is read in pieces, counted as corrupt and not parsed: one
 # broken, newline-less stretch of a log must not take the whole log into memory.
 MAX_LINE_BYTES = 64 * 1024 * 1024
-# The plan's KV entries under secret/store-erp/<tree>/, each read by the app at start.
-PLAN_ENTRIES: tuple[str, ...] = ("flask", "jwt", "database", "redis", "api")
 # Above this many distinct keys a summary counter keeps only its heaviest half.
 SUMMARY_MAX_KEYS = 10_000
 _TRUE = frozenset({"1", "t", "true", "yes", "on"})  # Go's ParseBool, plus yes/on
@@ -613,12 +611,13 @@ def _judge_canary(
 # -- check: the app reads from Vault ---------------------------------------------------
 
 
-def app_paths(
-    profile: Profile, kv_mount: str = "secret", database_mount: str = "database"
-) -> tuple[str, ...]:
-    """The API paths the app must read: the plan's KV entries and its database logins."""
-    kv = tuple(f"{kv_mount}/data/{profile.kv_prefix}/{name}" for name in PLAN_ENTRIES)
-    return (*kv, f"{database_mount}/creds/{profile.database_role}")
+def app_paths(profile: Profile) -> tuple[str, ...]:
+    """The API paths the app must read: the KV entries its target declares (KV v2 API
+    paths) and its database logins, at the target's mounts."""
+    prefix = f"{profile.kv_prefix}/" if profile.kv_prefix else ""
+    kv = tuple(f"{profile.kv_mount}/data/{prefix}{name}" for name in profile.kv_entries)
+    creds = (f"{profile.database_mount}/creds/{profile.database_role}",)
+    return (*kv, *(creds if profile.database_role else ()))
 
 
 @dataclass

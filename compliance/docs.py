@@ -30,8 +30,10 @@ REQUIRED_GUIDES: dict[str, tuple[str, ...]] = {
 }
 MIN_WORDS = 80
 CODE = re.compile(r"`([^`\n]+)`|```[^\n]*\n(.*?)```", re.DOTALL)
+# A repository path the docs name: relative, at least one directory, a file type that
+# belongs to a repository (not a URL, not an absolute path on some server).
 REPO_PATH = re.compile(
-    r"(?<![\w/.-])((?:scripts|store_erp|vault|compliance|fixtures|docs)/[\w./-]+\.(?:py|hcl|md|sql|yml|yaml))"
+    r"(?<![\w/.:~$-])((?:\.?[\w-]+/)+[\w.-]+\.(?:py|hcl|md|sql|yml|yaml|sh|toml))(?![\w/])"
 )
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]+)")
 
@@ -42,7 +44,7 @@ def check_docs_complete(
     *,
     repo_root: Path,
     tool_help: Mapping[str, str] = {},
-    env_prefixes: Sequence[str] = ("STORE_ERP_",),
+    env_prefixes: Sequence[str] = (),
     source_files: Sequence[Path] = (),
     required: Mapping[str, tuple[str, ...]] = REQUIRED_GUIDES,
 ) -> CheckResult:

@@ -191,7 +191,7 @@ def memoised_secret_readers(file: Path) -> list[tuple[int, str]]:
 
     "Talks to Vault" is read loosely from the source: a call whose dotted name mentions
     ``secret``, ``kv`` or ``vault``. Good enough to catch the plan's sketch; a cache
-    with a bounded lifetime (the store-erp client's) is not a decorator and passes.
+    with a bounded lifetime (a client's own TTL cache) is not a decorator and passes.
     """
     try:
         tree = ast.parse(file.read_text(encoding="utf-8", errors="replace"), str(file))

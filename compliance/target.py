@@ -4,8 +4,8 @@ source of knowledge about an app.
 A target is a TOML file; relative paths in it are relative to the file's directory
 (``root`` moves the repository's root). Standard library only: the ``vault-gate``
 command reads targets without the harness installed. The schema, key by key, is in
-docs/target.md; the bundled examples are ``store_erp/target.toml`` and
-``sample_apps/ledger/target.toml``.
+docs/target.md; the repository's bundled examples have theirs beside their code
+(``sample_apps/ledger/target.toml`` among them).
 
 Names on the server are templates: ``{tree}`` is the target's name for the
 environment (``[environments]``, default: dev=development, staging, prod=production)
@@ -192,7 +192,7 @@ class SecretEntry:
     """A KV entry the target declares: its path under the mount and, per secret key, a
     value template (``{random}`` is a fresh random value the harness generates)."""
 
-    path: str  # template, logical (no data/), e.g. "store-erp/{tree}/flask"
+    path: str  # template, logical (no data/), e.g. "{tree}/app"
     keys: Mapping[str, str]
 
 

@@ -2,7 +2,7 @@
 Feature: Faults: the application keeps its promises when its servers fail
   The plan's rollback section and its "verify the application still works" are
   promises about failure. Each scenario breaks a real server of its own (never the
-  sign-off's) while store-erp serves, and looks at what the app's clients get.
+  sign-off's) while the application serves, and looks at what its clients get.
   Production fails closed: while Vault cannot answer, a request that needs it gets
   503 and the reason, never a stale or environment-variable secret; and it recovers
   by itself once Vault is back.

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pytest_bdd import given, when
 
-from compliance.audit import check_app_reads_from_vault, check_audit_enabled, role_request_paths
+from compliance.audit import (
+    app_paths,
+    check_app_reads_from_vault,
+    check_audit_enabled,
+    role_request_paths,
+)
 from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
@@ -101,7 +106,7 @@ def audit_reads(
         environment.server.audit_log,
         environment.profile,
         environment.profile.approle_name,
-        target.vault_paths_for(environment.profile.tree),
+        target.vault_paths_for(environment.profile.tree) or list(app_paths(environment.profile)),
         start=app.audit_offset,
     )
 

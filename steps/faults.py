@@ -177,7 +177,8 @@ def app_on_cluster(ha_world: HaWorld, app_factory: Callable[..., AppProcess]) ->
 
 
 def _orders(faulty: Faulty) -> requests.Response:
-    return faulty.app.request("GET", "/orders", headers={"Authorization": f"Bearer {faulty.token}"})
+    """The target's authenticated request ([app.request]) with the user's credential."""
+    return faulty.app.authed(faulty.token)
 
 
 @then(parsers.parse('requests get 503 with the reason "{reason}"'))
@@ -212,7 +213,9 @@ def _serves(faulty: Faulty) -> bool:
 
 @then("the application serves again by itself")
 def serves_again(faulty: Faulty) -> None:
-    wait_for(lambda: _serves(faulty), RECOVERY_TIMEOUT_S, "GET /orders and POST /login work")
+    wait_for(
+        lambda: _serves(faulty), RECOVERY_TIMEOUT_S, "the authenticated request and a login work"
+    )
 
 
 # -- Vault stopped, sealed, restarted -------------------------------------------------
@@ -278,8 +281,7 @@ def serves_from_environment(faulty: Faulty) -> None:
     app = faulty.app
     assert app.request("GET", "/health").json()["source"] == "environment"
     assert "VAULT FALLBACK IN USE" in app.log_text()
-    token = app.login()
-    resp = app.request("GET", "/orders", headers={"Authorization": f"Bearer {token}"})
+    resp = app.authed(app.login())
     assert resp.status_code == 200, resp.text
 
 

@@ -36,6 +36,7 @@ def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckRes
         environment.profile.name,
         repo_root=target.root,
         tool_help=target.tool_help(),
+        env_prefixes=target.doc_variable_prefixes,
         source_files=target.source_files(),
     )
 

@@ -87,7 +87,11 @@ def backend(client: docker.DockerClient, reaper: Reaper) -> DockerBackend:
 
 
 def _session_containers(client: docker.DockerClient, session_id: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{CONTAINER_LABEL}={session_id}"})
+    # ignore_removed: list() inspects each container afterwards, and one removed in between
+    # (exactly what the cleanup tests wait for) would raise NotFound.
+    return client.containers.list(
+        all=True, filters={"label": f"{CONTAINER_LABEL}={session_id}"}, ignore_removed=True
+    )
 
 
 def _listeners(port: int) -> set[str]:

@@ -91,8 +91,9 @@ def _rotation_keeps_old_leases(repo: Path) -> None:
 
 
 def _app_caches_for_ever(repo: Path) -> None:
-    _sub(repo / "target.toml", r'LEDGER_CACHE_TTL_S = \{ value = "1" \}',
-         'LEDGER_CACHE_TTL_S = { value = "86400" }')  # fmt: skip
+    """The app's code keeps what it read from Vault for ever (the plan's lru_cache, in effect)."""
+    _sub(repo / "ledger" / "config.py", r'cache_ttl_s=_seconds\("LEDGER_CACHE_TTL_S".*\),$',
+         'cache_ttl_s=float("inf"),')  # fmt: skip
 
 
 @pytest.mark.servers
