@@ -242,12 +242,12 @@ def test_secret_looking_name_fails_unless_allowed(
         ["sleep", "60"],
         env={"PATH": "/usr/bin:/bin", "SMTP_PASSWORD": "hunter2", "STORE_ERP_SECRET_ID_FILE": "/f"},
     )
-    result = check_no_secrets_in_env(proc.pid, "dev", [])
+    result = check_no_secrets_in_env(proc.pid, "dev", [], allow=ALLOW)
     assert result.findings == (
         f"pid {proc.pid}: SMTP_PASSWORD looks like a secret (PASSWORD in its name) "
         "and is not allowed",
     ), result.explain()
-    allowed = check_no_secrets_in_env(proc.pid, "dev", [], allow=DEFAULT_ALLOW | {"SMTP_PASSWORD"})
+    allowed = check_no_secrets_in_env(proc.pid, "dev", [], allow=ALLOW | {"SMTP_PASSWORD"})
     assert allowed.passed, allowed.explain()
     assert "hunter2" not in result.explain() + allowed.explain()
 
@@ -325,4 +325,4 @@ def test_forbidden_names(name: str, value: str, why: str) -> None:
     ],
 )
 def test_harmless_names(name: str, value: str) -> None:
-    assert name_finding(name, value.encode(), DEFAULT_ALLOW) is None
+    assert name_finding(name, value.encode(), ALLOW) is None
