@@ -64,14 +64,14 @@ TOP_OPTIONAL = (
     "doc_variable_prefixes", "env_secrets",
 )  # fmt: skip
 VAULT_KEYS = (
-    "kv_mount", "secrets", "reads", "policies", "policy_files", "approle_mount", "approle",
-    "database_mount", "database_role", "operator_policy",
+    "kv_mount", "secrets", "reads", "policies", "approle_mount", "approle",
+    "database_mount", "database_role",
 )  # fmt: skip
 APP_KEYS = (
     "command", "health", "stop_signal", "rotate", "env", "cache_ttl_s", "login", "request",
     "session", "versions", "refused", "write",
 )  # fmt: skip
-LOGIN_KEYS = ("seed", "method", "path", "json", "token", "cookie")
+LOGIN_KEYS = ("seed", "method", "path", "ok", "json", "token", "cookie")
 REQUEST_KEYS = ("method", "path", "ok", "header", "scheme")
 WRITE_KEYS = (*REQUEST_KEYS, "json", "id")
 SETUP_KEYS = ("command", "env", "timeout_s")
@@ -223,7 +223,7 @@ class DatabaseSpec:
 @dataclass(frozen=True)
 class RotationSpec:
     command: Command
-    policy: Path | None = None  # the rotation tool's token policy (the target's file)
+    policy: str = ""  # the rotation tool's token policy file ({tree}: one per environment)
     grace_s: float = 1.0
 
 
@@ -273,6 +273,12 @@ class Target:
 
     def database_role(self, env: str) -> str:
         return self.named(self.vault.database_role, env)
+
+    def rotation_policy(self, env: str) -> Path | None:
+        """The rotation tool's policy file for ``env`` ({tree} and {env} filled in)."""
+        if self.rotation is None or not self.rotation.policy:
+            return None
+        return self.root / self.named(self.rotation.policy, env)
 
     def database_name(self, env: str) -> str:
         if self.database is None:
@@ -674,9 +680,13 @@ def _rotation_spec(top: _Reader, root: Path) -> RotationSpec | None:
     sub.only(ROTATION_KEYS, ("command",))
     command = top.command("rotation", ROTATION_KEYS)
     assert command is not None
-    policy = root / sub.string("policy") if sub.string("policy") else None
-    if policy is not None and not policy.is_file():
-        raise sub.error("policy", f"{policy} is not a file")
+    policy = sub.string("policy")
+    if policy:
+        _check_template(top.path, "[rotation] policy", policy, vault_path=False)
+        for env, tree in _trees(top).items():
+            file = root / fill(policy, {"tree": tree, "env": env})
+            if not file.is_file():
+                raise sub.error("policy", f"{file} is not a file")
     return RotationSpec(command=command, policy=policy, grace_s=sub.number("grace_s", 1.0))
 
 
@@ -725,12 +735,12 @@ def _app_spec(top: _Reader) -> AppSpec | None:
             request=_probe(
                 _Reader(
                     top.path,
-                    {k: login_table.data[k] for k in ("method", "path") if k in login_table.data},
+                    {k: v for k, v in login_table.data.items() if k in ("method", "path", "ok")},
                     "[app.login] ",
                 ),
                 (200,),
             )
-            or Probe("POST", "/login"),
+            or Probe("POST", "/"),
             body=body,
             token=login_table.string("token"),
             cookie=login_table.string("cookie"),

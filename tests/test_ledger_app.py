@@ -118,8 +118,10 @@ def test_the_target_file_names_only_what_exists() -> None:
     assert target.root == LEDGER
     for tree in target.trees.values():
         assert target.policy_file(tree).is_file()
-    assert target.rotation is not None and target.rotation.policy is not None
-    assert target.rotation.policy.is_file()
+    assert target.rotation is not None
+    for env in target.trees:
+        policy = target.rotation_policy(env)
+        assert policy is not None and policy.is_file()
     assert target.workflow_files(), "no CI workflow"
     for guide in ("setup", "usage", "troubleshooting", "rotation"):
         assert (target.docs_dir / f"{guide}.md").is_file()
@@ -551,7 +553,8 @@ def exercise(stage: Stage, reaper: Reaper) -> None:
     """Drive the app through its probes, rotate with its own tool, try every old value."""
     target, servers, env = stage.target, stage.servers, stage.env
     assert target.app is not None and target.rotation is not None
-    assert target.rotation.policy is not None
+    rotation_policy = target.rotation_policy(stage.env)
+    assert rotation_policy is not None
     client = servers.root()
     kv = target.vault.kv_mount
     app_entry = target.secret_entries(env)[0].path
@@ -588,7 +591,7 @@ def exercise(stage: Stage, reaper: Reaper) -> None:
         old_version = served_versions(stage, app)[app_entry]
 
         # ---- the target's own rotation tool, with a token of the policy it declares
-        client.sys.create_or_update_policy("ledger-rotator", target.rotation.policy.read_text())
+        client.sys.create_or_update_policy("ledger-rotator", rotation_policy.read_text())
         rotator = stage.remember(
             client.auth.token.create(policies=["ledger-rotator"], ttl="10m")["auth"]["client_token"]
         )
