@@ -38,9 +38,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compliance.secret import fingerprint
 from store_erp.environments import Environment as Profile
 from store_erp.environments import environment as profile
+from store_erp.secret import fingerprint
 
 KV_MOUNT = "secret"
 DATABASE_MOUNT = "database"

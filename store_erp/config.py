@@ -15,10 +15,10 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from compliance.secret import Secret
 from store_erp.environments import Environment as Profile
 from store_erp.environments import environment as profile
 from store_erp.fallback import FALLBACK_VARIABLES, EnvironmentSource
+from store_erp.secret import Secret
 from store_erp.source import DatabaseTarget, JwtKey, SecretSource, StartupRefused
 from store_erp.vault_client import (
     DatabaseLease,

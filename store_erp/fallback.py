@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from compliance.secret import Secret
 from store_erp.environments import Environment as Profile
+from store_erp.secret import Secret
 from store_erp.source import DatabaseTarget, JwtKey, StartupRefused
 from store_erp.vault_client import SecretInvalid
 

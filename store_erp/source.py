@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from compliance.secret import Secret
 from store_erp.environments import Environment as Profile
+from store_erp.secret import Secret
 
 
 class StartupRefused(RuntimeError):

@@ -37,7 +37,7 @@ import hvac
 import hvac.exceptions
 import requests
 
-from compliance.secret import Secret
+from store_erp.secret import Secret
 
 log = logging.getLogger("store_erp.vault")
 T = TypeVar("T")
