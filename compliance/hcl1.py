@@ -1,0 +1,962 @@
+"""HCL version 1, read the way Vault and OpenBao read a policy: into an abstract syntax tree.
+
+Vault and OpenBao parse ACL policies with HashiCorp's HCL v1 library (hashicorp/hcl at
+``v1.0.1-vault-7``: ``hcl/scanner``, ``hcl/parser``, ``json/parser``), then walk the tree
+themselves (``internal/vault/policy/policy.go``). What they accept and refuse, and how
+repeated blocks combine, depends on that tree, not on a dictionary: two ``path "a"``
+blocks are two rules that the server later merges, a ``path "a" "b"`` block is a rule for
+``a``, a dangling ``name =`` at the end of the file is dropped silently. Dictionary-building
+parsers (pyhcl, python-hcl2) lose those facts, so this module follows the library's
+scanner and parser rule by rule and keeps the tree: items with their keys, values and
+line numbers.
+
+Errors are :class:`HclError`: a line, a column and the library's reason, never the text
+that was read (a policy file may hold a pasted secret).
+
+One deliberate difference: nesting deeper than :data:`MAX_DEPTH` is refused here
+("nested too deeply"), where the server's Go stack would go on; no real policy nests
+more than a few levels, and an unbounded recursion is a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_DEPTH = 200
+_EOF = ""  # the scanner's end-of-input rune (Go uses rune(0), which is also refused)
+
+
+class HclError(ValueError):
+    """Malformed HCL or JSON, as the server's parser refuses it: where, and why."""
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        self.reason, self.line, self.column = reason, line, column
+        at = f"line {line}, column {column}: " if line else ""
+        super().__init__(f"{at}{reason}")
+
+
+@dataclass
+class Token:
+    """One token: its type (IDENT, STRING, NUMBER, ...), its source text and position."""
+
+    type: str
+    text: str
+    line: int
+    column: int
+    json: bool = False
+
+    def value(self) -> Any:
+        """The token's value as ``token.Value()`` gives it (the library panics where this
+        raises: the server then refuses the request)."""
+        if self.type == "BOOL":
+            return self.text == "true"
+        if self.type == "FLOAT":
+            return go_parse_float(self.text, self.line)
+        if self.type == "NUMBER":
+            return go_parse_int(self.text, base0=True, where=self.line)
+        if self.type == "IDENT":
+            return self.text
+        if self.type == "HEREDOC":
+            return unindent_heredoc(self.text)
+        if self.type == "STRING":
+            if self.text == "":  # JSON null
+                return ""
+            return unquote(self.text, json=self.json, line=self.line)
+        raise HclError(f"no value for a {self.type} token", self.line, self.column)
+
+
+@dataclass
+class Literal:
+    token: Token
+
+    @property
+    def line(self) -> int:
+        return self.token.line
+
+
+@dataclass
+class ListNode:
+    items: list[Node]
+    line: int
+
+
+@dataclass
+class Item:
+    """``keys... = value`` or ``keys... { ... }``: an ``ast.ObjectItem``."""
+
+    keys: list[Token]
+    val: Node | None
+    assign: bool = False
+    line: int = 0
+
+    def key(self) -> str:
+        return self.keys[0].value()
+
+
+@dataclass
+class ObjectList:
+    items: list[Item] = field(default_factory=list)
+    line: int = 0
+
+    def filter(self, name: str) -> ObjectList:
+        """``ObjectList.Filter``: items whose first key is ``name`` (case-insensitively),
+        with that key stripped."""
+        out = ObjectList(line=self.line)
+        for item in self.items:
+            if not item.keys:
+                continue
+            key = item.keys[0].value()
+            if key == name or key.casefold() == name.casefold():
+                out.items.append(Item(item.keys[1:], item.val, item.assign, item.line))
+        return out
+
+
+@dataclass
+class ObjectNode:
+    """``{ ... }``: an ``ast.ObjectType``."""
+
+    list: ObjectList
+    line: int
+
+
+Node = Literal | ListNode | ObjectNode | ObjectList
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def _is_letter(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ch == "_" or (ch >= "\x80" and ch.isalpha())
+
+
+def _is_digit(ch: str) -> bool:
+    return ("0" <= ch <= "9") or (ch >= "\x80" and ch.isdigit())
+
+
+def _is_decimal(ch: str) -> bool:
+    return "0" <= ch <= "9" and ch != ""
+
+
+def _is_hex(ch: str) -> bool:
+    return ch != "" and ch in "0123456789abcdefABCDEF"
+
+
+def _digit_val(ch: str) -> int:
+    if ch and "0" <= ch <= "9":
+        return ord(ch) - 48
+    if ch and "a" <= ch <= "f":
+        return ord(ch) - 87
+    if ch and "A" <= ch <= "F":
+        return ord(ch) - 55
+    return 16
+
+
+class Scanner:
+    """``hcl/scanner`` (and, with ``json=True``, ``json/scanner``), rune by rune."""
+
+    def __init__(self, src: str, *, json: bool = False) -> None:
+        self.src = src
+        self.json = json
+        self.pos = 0  # index of the next rune
+        self.line = 1
+        self.column = 0
+        self.last_line_len = 0
+        self.prev: tuple[int, int, int, int] = (0, 1, 0, 0)
+        self.last_len = 0
+        self.error: HclError | None = None
+
+    def _err(self, msg: str) -> None:
+        line, column = self.line, self.column
+        if column == 0:
+            line, column = (line - 1, self.last_line_len) if self.last_line_len else (1, 1)
+        # The parser reports the last scanner error.
+        self.error = HclError(msg, line, column)
+
+    def next(self) -> str:
+        if self.pos >= len(self.src):
+            self.column += 1
+            self.last_len = 0
+            return _EOF
+        self.prev = (self.pos, self.line, self.column, self.last_line_len)
+        ch = self.src[self.pos]
+        self.pos += 1
+        self.last_len = 1
+        self.column += 1
+        if ch == "\n":
+            self.line += 1
+            self.last_line_len = self.column
+            self.column = 0
+        if ch == "\x00":
+            self._err("unexpected null character (0x00)")
+            return _EOF
+        if ch == "\ue123" and not self.json:
+            self._err("unicode code point U+E123 reserved for internal use")
+            return "\ufffd"
+        return ch
+
+    def unread(self) -> None:
+        self.pos, self.line, self.column, self.last_line_len = self.prev
+
+    def peek(self) -> str:
+        return self.src[self.pos] if self.pos < len(self.src) else _EOF
+
+    def scan(self) -> Token:
+        ch = self.next()
+        while ch in (" ", "\t", "\n", "\r") and ch != _EOF:
+            ch = self.next()
+        start = self.pos - self.last_len
+        if self.column > 0:
+            line, column = self.line, self.column
+        else:
+            line, column = self.line - 1, self.last_line_len
+        kind = "ILLEGAL"
+        if _is_letter(ch):
+            literal = self._scan_identifier(start)
+            if literal in ("true", "false"):
+                kind = "BOOL"
+            elif not self.json:
+                kind = "IDENT"
+            elif literal == "null":
+                kind = "NULL"
+            else:
+                self._err("illegal char")
+        elif _is_decimal(ch):
+            kind = self._scan_number(ch)
+        elif ch == _EOF:
+            kind = "EOF"
+        elif ch == '"':
+            kind = "STRING"
+            self._scan_string()
+        elif ch in ("#", "/") and not self.json:
+            kind = "COMMENT"
+            self._scan_comment(ch)
+        elif ch == ".":
+            kind = "PERIOD"
+            if _is_decimal(self.peek()):
+                kind = "FLOAT"
+                ch = self._scan_mantissa(self.peek())
+                self._scan_exponent(ch)
+        elif ch == "<" and not self.json:
+            kind = "HEREDOC"
+            self._scan_heredoc()
+        elif ch in "[]{},=+:" and ch:
+            kind = {
+                "[": "LBRACK",
+                "]": "RBRACK",
+                "{": "LBRACE",
+                "}": "RBRACE",
+                ",": "COMMA",
+                "=": "ASSIGN",
+                "+": "ADD",
+                ":": "COLON",
+            }[ch]
+            if (self.json and ch in "=+") or (not self.json and ch == ":"):
+                kind = "ILLEGAL"
+                self._err("illegal char")
+        elif ch == "-":
+            if _is_decimal(self.peek()):
+                kind = self._scan_number(self.next())
+            elif self.json:
+                self._err("illegal char")
+            else:
+                kind = "SUB"
+        else:
+            self._err("illegal char")
+        return Token(kind, self.src[start : self.pos], line, column, self.json)
+
+    def _scan_identifier(self, start: int) -> str:
+        ch = self.next()
+        extra = "-" if self.json else "-."
+        while ch != _EOF and (_is_letter(ch) or _is_digit(ch) or ch in extra):
+            ch = self.next()
+        if ch != _EOF:
+            self.unread()
+        return self.src[start : self.pos]
+
+    def _scan_comment(self, ch: str) -> None:
+        if ch == "#" or (ch == "/" and self.peek() != "*"):
+            if ch == "/" and self.peek() != "/":
+                self._err("expected '/' for comment")
+                return
+            ch = self.next()
+            while ch not in ("\n", _EOF):
+                ch = self.next()
+            if ch != _EOF:
+                self.unread()
+            return
+        self.next()
+        ch = self.next()
+        while True:
+            if ch == _EOF:
+                self._err("comment not terminated")
+                break
+            ch0, ch = ch, self.next()
+            if ch0 == "*" and ch == "/":
+                break
+
+    def _scan_number(self, ch: str) -> str:
+        if self.json:
+            return self._scan_json_number(ch)
+        if ch == "0":
+            ch = self.next()
+            if ch in ("x", "X"):
+                ch = self.next()
+                found = False
+                while _is_hex(ch):
+                    ch = self.next()
+                    found = True
+                if not found:
+                    self._err("illegal hexadecimal number")
+                if ch != _EOF:
+                    self.unread()
+                return "NUMBER"
+            illegal_octal = False
+            while _is_decimal(ch):
+                ch = self.next()
+                if ch in ("8", "9"):
+                    illegal_octal = True
+            if ch in ("e", "E"):
+                self._scan_exponent(ch)
+                return "FLOAT"
+            if ch == ".":
+                ch = self._scan_fraction(ch)
+                if ch in ("e", "E"):
+                    ch = self.next()
+                    self._scan_exponent(ch)
+                return "FLOAT"
+            if illegal_octal:
+                self._err("illegal octal number")
+            if ch != _EOF:
+                self.unread()
+            return "NUMBER"
+        self._scan_mantissa(ch)
+        ch = self.next()
+        if ch in ("e", "E"):
+            self._scan_exponent(ch)
+            return "FLOAT"
+        if ch == ".":
+            ch = self._scan_fraction(ch)
+            if ch in ("e", "E"):
+                ch = self.next()
+                self._scan_exponent(ch)
+            return "FLOAT"
+        if ch != _EOF:
+            self.unread()
+        return "NUMBER"
+
+    def _scan_json_number(self, ch: str) -> str:
+        zero = ch == "0"
+        before = (self.pos, self.line, self.column)
+        self._scan_mantissa(ch)
+        ch = self.next()
+        if ch in ("e", "E"):
+            self._scan_exponent(ch)
+            return "FLOAT"
+        if ch == ".":
+            ch = self._scan_fraction(ch)
+            if ch in ("e", "E"):
+                ch = self.next()
+                self._scan_exponent(ch)
+            return "FLOAT"
+        if ch != _EOF:
+            self.unread()
+        if zero and before != (self.pos, self.line, self.column):
+            self._err("numbers cannot start with 0")
+        return "NUMBER"
+
+    def _scan_mantissa(self, ch: str) -> str:
+        scanned = False
+        while _is_decimal(ch):
+            ch = self.next()
+            scanned = True
+        if scanned and ch != _EOF:
+            self.unread()
+        return ch
+
+    def _scan_fraction(self, ch: str) -> str:
+        if ch == ".":
+            ch = self.peek()
+            ch = self._scan_mantissa(ch)
+        return ch
+
+    def _scan_exponent(self, ch: str) -> str:
+        if ch in ("e", "E"):
+            ch = self.next()
+            if ch in ("-", "+"):
+                ch = self.next()
+            ch = self._scan_mantissa(ch)
+        return ch
+
+    def _scan_heredoc(self) -> None:
+        if self.next() != "<":
+            self._err("heredoc expected second '<', didn't see it")
+            return
+        offs = self.pos
+        ch = self.next()
+        if ch == "-":
+            ch = self.next()
+        while ch != _EOF and (_is_letter(ch) or _is_digit(ch)):
+            ch = self.next()
+        if ch == _EOF:
+            self._err("heredoc not terminated")
+            return
+        if ch == "\r" and self.peek() == "\n":
+            ch = self.next()
+        if ch != "\n":
+            self._err("invalid characters in heredoc anchor")
+            return
+        ident = self.src[offs : self.pos - 1]
+        if ident in ("", "-"):
+            self._err("zero-length heredoc anchor")
+            return
+        anchor = ident[1:] if ident[0] == "-" else ident
+        line_start = self.pos
+        while True:
+            ch = self.next()
+            if ch == "\n":
+                line = self.src[line_start : self.pos - 1]
+                if len(line) >= len(ident) and _heredoc_end(line, anchor):
+                    break
+                line_start = self.pos
+            if ch == _EOF:
+                self._err("heredoc not terminated")
+                return
+
+    def _scan_string(self) -> None:
+        braces = 0
+        while True:
+            ch = self.next()
+            if (ch == "\n" and (braces == 0 or self.json)) or ch == _EOF:
+                self._err("literal not terminated")
+                return
+            if ch == '"' and (braces == 0 or self.json):
+                break
+            if braces == 0 and ch == "$" and self.peek() == "{":
+                braces += 1
+                self.next()
+            elif braces > 0 and ch == "{":
+                braces += 1
+            if braces > 0 and ch == "}":
+                braces -= 1
+            if ch == "\\":
+                self._scan_escape()
+
+    def _scan_escape(self) -> None:
+        ch = self.next()
+        if ch and ch in 'abfnrtv\\"':
+            return
+        if ch and ch in "01234567":
+            self._scan_digits(ch, 8, 3)
+        elif ch == "x":
+            self._scan_digits(self.next(), 16, 2)
+        elif ch == "u":
+            self._scan_digits(self.next(), 16, 4)
+        elif ch == "U":
+            self._scan_digits(self.next(), 16, 8)
+        else:
+            self._err("illegal char escape")
+
+    def _scan_digits(self, ch: str, base: int, n: int) -> None:
+        start = n
+        while n > 0 and _digit_val(ch) < base:
+            ch = self.next()
+            if ch == _EOF and not self.json:
+                break
+            n -= 1
+        if n > 0:
+            self._err("illegal char escape")
+        if self.json or (n != start and ch != _EOF):
+            self.unread()
+
+
+def _heredoc_end(line: str, anchor: str) -> bool:
+    """``^[[:space:]]*ANCHOR\\r*\\z`` (the scanner's regular expression)."""
+    stripped = line.rstrip("\r").lstrip(" \t\n\v\f\r")
+    return stripped == anchor
+
+
+# --------------------------------------------------------------------------- values
+
+
+def unquote(text: str, *, json: bool = False, line: int | None = None) -> str:
+    """``hcl/strconv.Unquote`` (HCL) or Go's ``strconv.Unquote`` (JSON strings)."""
+    bad = HclError("invalid string literal (bad escape or newline)", line)
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        raise bad
+    s = text[1:-1]
+    if not json and "$" not in s and "{" not in s and "\n" in s:
+        raise bad
+    if json and "\n" in s:
+        raise bad
+    if "\\" not in s and '"' not in s and "$" not in s:
+        return s
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        if not json and s.startswith("${", i):
+            out.append("${")
+            i += 2
+            braces = 1
+            while i < len(s) and braces > 0:
+                ch = s[i]
+                out.append(ch)
+                i += 1
+                braces += (ch == "{") - (ch == "}")
+            if braces != 0:
+                raise bad
+            continue
+        ch = s[i]
+        if ch == "\n" or ch == '"':
+            raise bad
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= len(s):
+            raise bad
+        c = s[i + 1]
+        i += 2
+        simple = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+        if c in simple:
+            out.append(simple[c])
+        elif c in ("\\", '"'):
+            out.append(c)
+        elif c in ("x", "u", "U"):
+            n = {"x": 2, "u": 4, "U": 8}[c]
+            digits = s[i : i + n]
+            if len(digits) < n or not all(_is_hex(d) for d in digits):
+                raise bad
+            v = int(digits, 16)
+            i += n
+            if c == "x":
+                # A byte, not a character: bytes >= 0x80 make no valid UTF-8 on their own.
+                out.append(chr(v) if v < 0x80 else "\ufffd")
+                continue
+            if v > 0x10FFFF or (json and 0xD800 <= v <= 0xDFFF):
+                raise bad
+            out.append("\ufffd" if 0xD800 <= v <= 0xDFFF else chr(v))
+        elif c in "01234567":
+            digits = s[i - 1 : i + 2]
+            if len(digits) < 3 or not all(d in "01234567" for d in digits):
+                raise bad
+            v = int(digits, 8)
+            i += 2
+            if v > 255:
+                raise bad
+            out.append(chr(v) if v < 0x80 else "\ufffd")
+        else:
+            raise bad
+    return "".join(out)
+
+
+def unindent_heredoc(text: str) -> str:
+    """``unindentHeredoc``: the heredoc's body, its hanging indent removed for ``<<-``."""
+    idx = text.index("\n")
+    if text[2] != "-":
+        return text[idx + 1 : len(text) - idx + 1]
+    lines = text[idx + 1 : len(text) - idx + 2].split("\n")
+    prefix = lines[-1]
+    if not all(v.startswith(prefix) for v in lines):
+        return text[idx + 1 : len(text) - idx + 1].rstrip(" \t")
+    return "\n".join([v[len(prefix) :] for v in lines[:-1]] + [""])
+
+
+_INT64 = 1 << 63
+
+
+def go_parse_int(text: str, *, base0: bool, where: int | None = None) -> int:
+    """Go's ``strconv.ParseInt(text, 0 or 10, 64)``: prefixes, octal ``0``, ``_``, range."""
+    bad = HclError("invalid integer", where)
+    s = text
+    sign = 1
+    if s[:1] in ("+", "-"):
+        sign = -1 if s[0] == "-" else 1
+        s = s[1:]
+    if not s:
+        raise bad
+    base = 10
+    if base0:
+        lower = s.lower()
+        if lower.startswith("0x"):
+            base, s = 16, s[2:]
+        elif lower.startswith("0o"):
+            base, s = 8, s[2:]
+        elif lower.startswith("0b"):
+            base, s = 2, s[2:]
+        elif s.startswith("0") and len(s) > 1:
+            base, s = 8, s[1:]
+        underscores_ok = True
+    else:
+        underscores_ok = False
+    if "_" in s:
+        # Go allows '_' only between digits (or after a base prefix), and only for base 0.
+        if not underscores_ok or (s.startswith("_") and base == 10) or s.endswith("_") or "__" in s:
+            raise bad
+        s = s.replace("_", "")
+    digits = "0123456789abcdef"[:base]
+    if not s or not all(c.lower() in digits for c in s):
+        raise bad
+    value = sign * int(s, base)
+    if not -_INT64 <= value < _INT64:
+        raise HclError("integer out of range", where)
+    return value
+
+
+def go_parse_float(text: str, where: int | None = None) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise HclError("invalid number", where) from None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _EofToken(Exception):
+    """The parser's ``errEofToken``: end of input where an item could start."""
+
+
+class _Parser:
+    """``hcl/parser``: objectList, objectItem, objectKey, object, objectType, listType."""
+
+    def __init__(self, src: str) -> None:
+        self.sc = Scanner(src)
+        self.tok = Token("ILLEGAL", "", 0, 0)
+        self.buffered = False
+        self.depth = 0
+
+    def scan(self) -> Token:
+        if self.buffered:
+            self.buffered = False
+            return self.tok
+        self.tok = self.sc.scan()
+        while self.tok.type == "COMMENT":
+            self.tok = self.sc.scan()
+        return self.tok
+
+    def unscan(self) -> None:
+        self.buffered = True
+
+    def fail(self, reason: str, tok: Token | None = None) -> HclError:
+        tok = tok or self.tok
+        return HclError(reason, tok.line, tok.column)
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail("nested too deeply")
+
+    def parse(self) -> ObjectList:
+        try:
+            node = self.object_list(obj=False)
+        except HclError:
+            if self.sc.error is not None:
+                raise self.sc.error from None
+            raise
+        if self.sc.error is not None:
+            raise self.sc.error
+        return node
+
+    def object_list(self, *, obj: bool) -> ObjectList:
+        node = ObjectList(line=self.tok.line)
+        while True:
+            if obj:
+                tok = self.scan()
+                self.unscan()
+                if tok.type == "RBRACE":
+                    break
+            try:
+                item = self.object_item()
+            except _EofToken:
+                break
+            node.items.append(item)
+            if self.scan().type != "COMMA":
+                self.unscan()
+        return node
+
+    def object_item(self) -> Item:
+        keys, error = self.object_key()
+        if keys and isinstance(error, _EofToken):
+            error = None
+        if keys and error is not None and self.tok.type == "RBRACE":
+            error = None
+            self.tok = Token("EOF", self.tok.text, self.tok.line, self.tok.column)
+        if error is not None:
+            raise error
+        if self.tok.type == "ASSIGN":
+            line = self.tok.line
+            val = self.object()  # raises _EofToken at the end: the item is dropped
+            return Item(keys, val, True, keys[0].line if keys else line)
+        if self.tok.type == "LBRACE":
+            return Item(keys, self.object_type(), False, keys[0].line if keys else self.tok.line)
+        shown = " ".join(k.text for k in keys)
+        reason = "expected start of object ('{') or assignment ('=')"
+        raise self.fail(f"key {_brief(shown)} {reason}")
+
+    def object_key(self) -> tuple[list[Token], Exception | None]:
+        keys: list[Token] = []
+        while True:
+            tok = self.scan()
+            if tok.type == "EOF":
+                return keys, _EofToken()
+            if tok.type == "ASSIGN":
+                if len(keys) > 1:
+                    return [], self.fail("nested object expected: LBRACE got: ASSIGN")
+                if not keys:
+                    return [], self.fail("no object keys found!")
+                return keys, None
+            if tok.type == "LBRACE":
+                if not keys:
+                    return keys, self.fail("expected: IDENT | STRING got: LBRACE")
+                return keys, None
+            if tok.type in ("IDENT", "STRING"):
+                keys.append(tok)
+                continue
+            if tok.type == "ILLEGAL":
+                return keys, self.fail("illegal character")
+            return keys, self.fail(f"expected: IDENT | STRING | ASSIGN | LBRACE got: {tok.type}")
+
+    def object(self) -> Node:
+        tok = self.scan()
+        if tok.type in ("NUMBER", "FLOAT", "BOOL", "STRING", "HEREDOC"):
+            return Literal(tok)
+        if tok.type == "LBRACE":
+            return self.object_type()
+        if tok.type == "LBRACK":
+            return self.list_type()
+        if tok.type == "EOF":
+            raise _EofToken()
+        raise self.fail(f"unknown token: {tok.type}", tok)
+
+    def object_type(self) -> ObjectNode:
+        self._deeper()
+        line = self.tok.line
+        body = self.object_list(obj=True)
+        tok = self.scan()
+        if tok.type != "RBRACE":
+            raise self.fail(f"object expected closing RBRACE got: {tok.type}", tok)
+        self.depth -= 1
+        return ObjectNode(body, line)
+
+    def list_type(self) -> ListNode:
+        self._deeper()
+        node = ListNode([], self.tok.line)
+        need_comma = False
+        while True:
+            tok = self.scan()
+            if need_comma and tok.type not in ("COMMA", "RBRACK"):
+                raise self.fail(f"error parsing list, expected comma or list end, got: {tok.type}")
+            if tok.type in ("BOOL", "NUMBER", "FLOAT", "STRING", "HEREDOC"):
+                node.items.append(Literal(tok))
+                need_comma = True
+            elif tok.type == "COMMA":
+                need_comma = False
+            elif tok.type == "LBRACE":
+                node.items.append(self.object_type())
+                need_comma = True
+            elif tok.type == "LBRACK":
+                node.items.append(self.list_type())
+            elif tok.type == "RBRACK":
+                self.depth -= 1
+                return node
+            else:
+                raise self.fail(f"unexpected token while parsing list: {tok.type}", tok)
+
+
+class _JsonParser:
+    """``json/parser``: HCL's lenient JSON reader, and its flattening of nested objects."""
+
+    def __init__(self, src: str) -> None:
+        self.sc = Scanner(src, json=True)
+        self.tok = Token("ILLEGAL", "", 0, 0, True)
+        self.buffered = False
+        self.depth = 0
+
+    def scan(self) -> Token:
+        if self.buffered:
+            self.buffered = False
+            return self.tok
+        self.tok = self.sc.scan()
+        return self.tok
+
+    def fail(self, reason: str) -> HclError:
+        return HclError(reason, self.tok.line, self.tok.column)
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail("nested too deeply")
+
+    def parse(self) -> ObjectList:
+        try:
+            tok = self.scan()
+            if tok.type == "LBRACE":
+                top = self.object_type()
+            elif tok.type == "EOF":
+                raise _EofToken()
+            else:
+                raise self.fail(f"expected object, got unknown token: {tok.type}")
+        except _EofToken:
+            if self.sc.error is not None:
+                raise self.sc.error from None
+            raise HclError("EOF token found") from None
+        except HclError:
+            if self.sc.error is not None:
+                raise self.sc.error from None
+            raise
+        if self.sc.error is not None:
+            raise self.sc.error
+        _flatten(top.list)
+        return top.list
+
+    def object_list(self) -> tuple[ObjectList, HclError | None]:
+        """The items up to the first non-comma; an error comes back with the items so far
+        (a trailing comma before ``}`` is such an error, which the caller forgives)."""
+        node = ObjectList(line=self.tok.line)
+        while True:
+            try:
+                item = self.object_item()
+            except _EofToken:
+                break
+            except HclError as exc:
+                return node, exc
+            node.items.append(item)
+            if self.scan().type != "COMMA":
+                break
+        return node, None
+
+    def object_item(self) -> Item:
+        keys: list[Token] = []
+        while True:
+            tok = self.scan()
+            if tok.type == "EOF":
+                raise _EofToken()
+            if tok.type == "STRING":
+                keys.append(_json_token(tok))
+            elif tok.type == "COLON":
+                if not keys:
+                    raise self.fail("expected: STRING got: COLON")
+                break
+            elif tok.type == "ILLEGAL":
+                raise self.fail("illegal")
+            else:
+                raise self.fail(f"expected: STRING got: {tok.type}")
+        return Item(keys, self.object_value(), True, keys[0].line)
+
+    def object_value(self) -> Node:
+        tok = self.scan()
+        if tok.type in ("NUMBER", "FLOAT", "BOOL", "NULL", "STRING"):
+            return Literal(_json_token(tok))
+        if tok.type == "LBRACE":
+            return self.object_type()
+        if tok.type == "LBRACK":
+            return self.list_type()
+        if tok.type == "EOF":
+            raise _EofToken()
+        raise self.fail(f"expected object value, got unknown token: {tok.type}")
+
+    def object_type(self) -> ObjectNode:
+        self._deeper()
+        line = self.tok.line
+        body, error = self.object_list()
+        if error is not None and self.tok.type != "RBRACE":
+            raise error
+        self.depth -= 1
+        return ObjectNode(body, line)
+
+    def list_type(self) -> ListNode:
+        self._deeper()
+        node = ListNode([], self.tok.line)
+        while True:
+            tok = self.scan()
+            if tok.type in ("NUMBER", "FLOAT", "STRING"):
+                node.items.append(Literal(_json_token(tok)))
+            elif tok.type == "LBRACE":
+                node.items.append(self.object_type())
+            elif tok.type in ("COMMA", "BOOL", "LBRACK"):
+                continue  # the library skips booleans and nested list openings here
+            elif tok.type == "RBRACK":
+                self.depth -= 1
+                return node
+            else:
+                raise self.fail(f"unexpected token while parsing list: {tok.type}")
+
+
+def _json_token(tok: Token) -> Token:
+    """``json/token.HCLToken``: null becomes an empty STRING; strings keep JSON quoting."""
+    if tok.type == "NULL":
+        return Token("STRING", "", tok.line, tok.column, True)
+    return Token(tok.type, tok.text, tok.line, tok.column, tok.type == "STRING")
+
+
+def _flatten(top: ObjectList) -> None:
+    """``flattenObjects``: ``{"path": {"a": {...}}}`` becomes the item ``path "a" {...}``."""
+    stack: list[ObjectList] = [top]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        items: list[Item] = []
+        frontier = list(node.items)
+        while frontier:
+            item = frontier.pop()
+            val = item.val
+            if isinstance(val, ObjectNode):
+                subs = val.list.items
+                if not subs or any(not isinstance(s.val, ObjectNode) for s in subs):
+                    items.append(item)
+                else:
+                    frontier += [
+                        Item(item.keys + s.keys, s.val, item.assign, item.line) for s in subs
+                    ]
+            elif isinstance(val, ListNode):
+                if not val.items or any(not isinstance(e, ObjectNode) for e in val.items):
+                    items.append(item)
+                else:
+                    frontier += [Item(item.keys, e, item.assign, item.line) for e in val.items]
+            else:
+                items.append(item)
+        items.reverse()
+        node.items = items
+        stack += _object_lists_below(node)
+
+
+def _object_lists_below(node: ObjectList) -> list[ObjectList]:
+    """The object lists that ``ast.Walk`` visits next (inside items' values)."""
+    found: list[ObjectList] = []
+    pending: list[Node | None] = [i.val for i in node.items]
+    while pending:
+        val = pending.pop()
+        if isinstance(val, ObjectNode):
+            found.append(val.list)
+        elif isinstance(val, ListNode):
+            pending += val.items
+        elif isinstance(val, ObjectList):
+            found.append(val)
+    return found
+
+
+def _brief(text: str) -> str:
+    """A key for a message: short names as they are, anything long by its length only."""
+    return repr(text) if len(text) <= 20 and text.isprintable() else f"of {len(text)} characters"
+
+
+# Go's unicode.IsSpace, which strings.TrimSpace strips.
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_GO_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+
+
+def is_json(text: str) -> bool:
+    """``hclutil.ParseConfig``'s test: the text starts with ``{`` after white space."""
+    return text.strip(_GO_SPACE).startswith("{")
+
+
+def parse(text: str) -> ObjectList:
+    """The tree ``hclutil.ParseConfig`` builds: JSON when the text starts with ``{``, else
+    HCL (CRLF line ends normalised first). Raises HclError."""
+    if is_json(text):
+        return _JsonParser(text).parse()
+    return _Parser(text.replace("\r\n", "\n")).parse()
