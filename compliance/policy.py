@@ -529,7 +529,8 @@ def _control_groups(body: hcl1.Node | None, where: str) -> None:
         decoded = decode(inner, group.val, _CONTROL_GROUP)
         val = group.val.list if isinstance(group.val, hcl1.ObjectNode) else group.val
         assert isinstance(val, hcl1.ObjectList)
-        for factor in val.filter("factor").items:
+        factors = val.filter("factor").items
+        for factor in factors:
             _check_keys(factor.val, ("controlled_capabilities", "identity"), f"{inner} factor")
             assert factor.val is not None
             spec = decode(f"{inner} factor", factor.val, _FACTOR)
@@ -542,6 +543,23 @@ def _control_groups(body: hcl1.Node | None, where: str) -> None:
             parse_duration_second(decoded.get("ttl"))
         except ValueError_ as exc:
             raise _Refused(f"{inner}: invalid ttl: {exc}", group.line) from None
+        # OpenBao 2.7 (seen on the server; newer than the source read): a control group
+        # needs a factor, and each factor controlled capabilities, approvals and groups.
+        if not factors:
+            raise _Refused(f"{inner}: requires at least one factor but had none", group.line)
+        for i, factor in enumerate(factors):
+            assert factor.val is not None
+            spec = decode(f"{inner} factor", factor.val, _FACTOR)
+            identity = spec.get("identity", {})
+            if not spec.get("controlled_capabilities"):
+                problem = "missing controlled capabilities"
+            elif identity.get("approvals", 0) <= 0:
+                problem = "missing required approvals"
+            elif not identity.get("group_names"):
+                problem = "missing approving groups"
+            else:
+                continue
+            raise _Refused(f"{inner}: factor {i}: {problem}", factor.line)
 
 
 def _vault_parameters(fields: dict[str, Any], where: str, line: int | None) -> None:

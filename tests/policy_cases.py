@@ -26,7 +26,15 @@ import hvac
 import hvac.exceptions
 import requests
 
-from compliance.policy import Flavour, Kind, Pattern, Policy, PolicyError, capabilities, parse_policy
+from compliance.policy import (
+    Flavour,
+    Kind,
+    Pattern,
+    Policy,
+    PolicyError,
+    capabilities,
+    parse_policy,
+)
 
 PROVENANCE = Path(__file__).resolve().parent / "data" / "policy_corpus" / "PROVENANCE.tsv"
 CORPUS_ENV = "VAULT_GATE_POLICY_CORPUS"
