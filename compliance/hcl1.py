@@ -20,10 +20,17 @@ more than a few levels, and an unbounded recursion is a crash.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_DEPTH = 200
+# Fast paths of the scanner: stretches the rune-by-rune rules would consume unchanged.
+_WHITE = re.compile(r"[ \t\n\r]+")
+_IDENT = re.compile(r"[A-Za-z0-9_.\-]+")
+_JSON_IDENT = re.compile(r"[A-Za-z0-9_\-]+")
+_LINE_REST = re.compile(r"[^\n\x00\ue123]+")
+_PLAIN_STRING = re.compile(r'[^"\\\n$\x00\ue123]*"')
 _EOF = ""  # the scanner's end-of-input rune (Go uses rune(0), which is also refused)
 
 
@@ -36,7 +43,7 @@ class HclError(ValueError):
         super().__init__(f"{at}{reason}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     """One token: its type (IDENT, STRING, NUMBER, ...), its source text and position."""
 
@@ -66,7 +73,7 @@ class Token:
         raise HclError(f"no value for a {self.type} token", self.line, self.column)
 
 
-@dataclass
+@dataclass(slots=True)
 class Literal:
     token: Token
 
@@ -75,13 +82,13 @@ class Literal:
         return self.token.line
 
 
-@dataclass
+@dataclass(slots=True)
 class ListNode:
     items: list[Node]
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """``keys... = value`` or ``keys... { ... }``: an ``ast.ObjectItem``."""
 
@@ -94,7 +101,7 @@ class Item:
         return self.keys[0].value()
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectList:
     items: list[Item] = field(default_factory=list)
     line: int = 0
@@ -112,7 +119,7 @@ class ObjectList:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectNode:
     """``{ ... }``: an ``ast.ObjectType``."""
 
@@ -201,7 +208,35 @@ class Scanner:
     def peek(self) -> str:
         return self.src[self.pos] if self.pos < len(self.src) else _EOF
 
+    def _skip_white(self) -> None:
+        """Runs of white space in one step (the rune-by-rune loop below is the rule)."""
+        m = _WHITE.match(self.src, self.pos)
+        if m is None:
+            return
+        begin, end = self.pos, m.end()
+        newlines = self.src.count("\n", begin, end)
+        if newlines:
+            last = self.src.rfind("\n", begin, end)
+            if newlines == 1:
+                line_start = begin - self.column
+            else:
+                line_start = self.src.rfind("\n", begin, last) + 1
+            self.last_line_len = last - line_start + 1
+            self.line += newlines
+            self.column = end - last - 1
+        else:
+            self.column += end - begin
+        self.pos, self.last_len = end, 1
+
+    def _take(self, pattern: re.Pattern[str]) -> None:
+        """Consume what ``pattern`` matches here (never a newline)."""
+        m = pattern.match(self.src, self.pos)
+        if m is not None and m.end() > self.pos:
+            self.column += m.end() - self.pos
+            self.pos, self.last_len = m.end(), 1
+
     def scan(self) -> Token:
+        self._skip_white()
         ch = self.next()
         while ch in (" ", "\t", "\n", "\r") and ch != _EOF:
             ch = self.next()
@@ -266,6 +301,7 @@ class Scanner:
         return Token(kind, self.src[start : self.pos], line, column, self.json)
 
     def _scan_identifier(self, start: int) -> str:
+        self._take(_JSON_IDENT if self.json else _IDENT)
         ch = self.next()
         extra = "-" if self.json else "-."
         while ch != _EOF and (_is_letter(ch) or _is_digit(ch) or ch in extra):
@@ -279,6 +315,7 @@ class Scanner:
             if ch == "/" and self.peek() != "/":
                 self._err("expected '/' for comment")
                 return
+            self._take(_LINE_REST)
             ch = self.next()
             while ch not in ("\n", _EOF):
                 ch = self.next()
@@ -424,6 +461,11 @@ class Scanner:
                 return
 
     def _scan_string(self) -> None:
+        m = _PLAIN_STRING.match(self.src, self.pos)
+        if m is not None:  # no escape, no ${, no newline: straight to the closing quote
+            self.column += m.end() - self.pos
+            self.pos, self.last_len = m.end(), 1
+            return
         braces = 0
         while True:
             ch = self.next()

@@ -59,6 +59,60 @@ _OTHER_ENVS = (("dev", "prod"), ("prod", "dev"), ("development", "production"),
                ("production", "development"), ("staging", "production"))  # fmt: skip
 
 
+# (policy text, request paths, whether the server stores it): each read in OpenBao's
+# source (internal/vault/policy/policy.go, hashicorp/hcl v1) and confirmed on OpenBao
+# 2.7.2 (tests/test_policy_differential.py); tests/test_policy_parser.py pins the
+# analyzer's side on plain data.
+SURPRISES = [
+    # A second label is ignored: the rule is for "a".
+    ('path "a" "b" { capabilities = ["read"] }', ["a", "b", "a/b"], True),
+    # No label: the rule is for the path "path".
+    ('path { capabilities = ["read"] }', ["path", "a"], True),
+    # An assignment cut off by the end of the file is dropped, not refused.
+    ('path "a" { capabilities = ["read"] }\nname =', ["a"], True),
+    # "deny" ends the checks: what follows it is never looked at ...
+    ('path "a" { capabilities = ["deny", "foo"] }', ["a"], True),
+    ('path "a" {\n capabilities = ["deny"]\n min_wrapping_ttl = "10m"\n max_wrapping_ttl = "1m"\n}',
+     ["a"], True),
+    # ... but what precedes it is.
+    ('path "a" { capabilities = ["foo", "deny"] }', [], False),
+    ('path "a" {\n capabilities = ["read"]\n min_wrapping_ttl = "10m"\n max_wrapping_ttl = "1m"\n}',
+     [], False),
+    # JSON's nested objects are flattened: a path block holding only objects loses a level.
+    ('{"path": {"a": {"allowed_parameters": {"x": []}}}}', [], False),
+    ('{"path": {"a": {"capabilities": ["read"], "allowed_parameters": {"x": []}}}}', ["a"], True),
+    # An expired rule is dropped before any check; a rule expiring later counts until then.
+    ('path "a+*" {\n capabilities = ["read"]\n expiration = "2001-01-01T00:00:00Z"\n}', ["a"],
+     True),
+    ('path "a" {\n capabilities = ["read"]\n expiration = "2999-01-01T00:00:00Z"\n}', ["a"], True),
+    # A surrogate escape: HCL writes U+FFFD, Go's JSON unquoting refuses (the server
+    # drops the connection).
+    ('path "a/\\ud800/+" { capabilities = ["read"] }', ["a/\ufffd/x"], True),
+    ('{"path": {"a/\\ud800/+": {"capabilities": ["read"]}}}', [], False),
+    # The decoder's leniency: {} is an empty list, a number is a string, lists append.
+    ('path "a" { capabilities = {} }', ["a"], True),
+    ('path "a" {\n capabilities = ["read"]\n capabilities = ["list"]\n}', ["a"], True),
+    ('path "a" { policy = 1 }', [], False),
+    ('path "a" { capabilities = "read" }', [], False),
+    ('path "a" {\n policy = "deny"\n capabilities = ["read"]\n}', ["a"], True),
+    # An interface field keeps the type of its first value.
+    ('path "a" {\n capabilities = ["read"]\n min_wrapping_ttl = 60\n min_wrapping_ttl = "1m"\n}',
+     [], False),
+    # HCL's JSON reader forgives a trailing comma and ignores what follows the object.
+    ('{"path": {"a": {"capabilities": ["read"],}}} garbage', ["a"], True),
+    # A policy that is valid base64 is decoded first.
+    ("cGF0aCAiYSIgeyBjYXBhYmlsaXRpZXMgPSBbInJlYWQiXSB9", ["a"], True),
+    # list_scan_response_keys_filter_path needs "list" and a template using .key.
+    ('path "a" {\n capabilities = ["read"]\n list_scan_response_keys_filter_path = "{{.key}}"\n}',
+     [], False),
+    ('path "a" {\n capabilities = ["list"]\n list_scan_response_keys_filter_path = "{{.path}}"\n}',
+     [], False),
+    ('path "a}}" { capabilities = ["read"] }', [], False),
+    ('path "a" { capabilities = ["read"], }', ["a"], True),
+    ('path "a" {\n capabilities = ["read"]\n comment = [[[{a = 1}]]]\n}', ["a"], True),
+]  # fmt: skip
+
+
 def usable(path: str) -> bool:
     """Whether ``sys/capabilities`` answers for the path under its own name: not empty
     (the whole call fails), no white space at either end (the server trims it)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,39 @@ def test_a_fifo_or_a_directory_is_refused_not_read(tmp_path: Path) -> None:
         assert "not a regular file" in str(result.error)
     with pytest.raises(OSError):
         load_policies([tmp_path / "missing.hcl"])
+
+
+# A loaded 2-core machine parses 100k rules in about 10 s; the bound is for a hang.
+HUGE_BOUND_S = 120
+HUGE_MEMORY_BYTES = 2 * 1024**3
+_HUGE_CHILD = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from compliance.policy import Acl, PolicyError, parse_policy
+n = 100_000
+text = "".join(f'path "secret/data/app{{i}}/*" {{{{\\n  capabilities = ["read"]\\n}}}}\\n'
+               for i in range(n))
+policy = parse_policy(text, "huge.hcl")
+assert len(policy.rules) == n
+assert Acl([policy]).capabilities("secret/data/app77/x") == ["read"]
+try:
+    parse_policy(text + 'path "x" {{ capabilities = ["nope"] }}\\n', "huge.hcl")
+except PolicyError as exc:
+    assert "huge.hcl: line 300001:" in str(exc), str(exc)
+print("ok")
+"""
+
+
+def test_a_policy_of_100k_rules_in_bounded_time_and_memory() -> None:
+    """Parsed, matched and refused (at its last line) within the bound, in a child process
+    whose address space is capped: a blow-up is a MemoryError there, not a swapping host."""
+    child = _HUGE_CHILD.format(limit=HUGE_MEMORY_BYTES)
+    done = subprocess.run(
+        [sys.executable, "-c", child],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=HUGE_BOUND_S,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
