@@ -418,8 +418,7 @@ def _path_rule(
             return Rule(key, frozenset({DENY}), source, expiration=expiration, line=item.line)
         if cap not in known:
             raise _Refused(
-                f"{where}: invalid capability {_shown(cap)} (unknown capability; "
-                f"known: {', '.join(sorted(known))})",
+                f"{where}: unknown capability {_shown(cap)}; known: {', '.join(sorted(known))}",
                 item.line,
             )
         bitmap.add(cap)

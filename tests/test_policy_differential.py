@@ -62,9 +62,9 @@ def test_a_disagreement_is_reported_with_the_servers_answer(judge: ServerJudge) 
     judge.flavour = "vault"
     tally = compare(judge, [[("scan.hcl", 'path "a" { capabilities = ["scan"] }')]])
     assert [str(d) for d in tally.disagreements] == [
-        'scan.hcl: accepts the policy: analyzer \'scan.hcl: line 1: path "a": invalid '
-        "capability \\'scan\\' (unknown capability; known: create, delete, deny, list, patch, "
-        "read, recover, subscribe, sudo, update)', server 'accepted'"
+        'scan.hcl: accepts the policy: analyzer \'scan.hcl: line 1: path "a": unknown '
+        "capability \\'scan\\'; known: create, delete, deny, list, patch, read, recover, "
+        "subscribe, sudo, update', server 'accepted'"
     ]
 
 

@@ -56,7 +56,7 @@ def test_errors_name_the_file_the_line_and_the_reason() -> None:
     text = 'path "a" {\n  capabilities = ["read"]\n}\n\npath "b" {\n  capabilities = ["raed"]\n}\n'
     with pytest.raises(PolicyError) as info:
         parse_policy(text, "policies/app.hcl")
-    assert str(info.value).startswith('policies/app.hcl: line 5: path "b": invalid capability')
+    assert str(info.value).startswith('policies/app.hcl: line 5: path "b": unknown capability')
     with pytest.raises(PolicyError, match=r"^x\.hcl: malformed HCL: line 2, column 3: "):
         parse_policy('path "a" {\n  = ["read"]\n}\n', "x.hcl")
 
