@@ -2,13 +2,21 @@
 
 Three layers, each usable on its own:
 
-* :func:`parse_policy` / :func:`load_policies` read policy HCL (or JSON) the way the
-  server does: unknown keys, unknown capabilities and ``+*`` are errors here as they
-  are when the server is asked to store the policy.
+* :func:`parse_policy` / :func:`load_policies` read a policy exactly as the server does
+  when asked to store it: the HCL1 tree of hashicorp/hcl v1 (:mod:`compliance.hcl1`),
+  the library's lenient decoding (:mod:`compliance.hcl1_decode`), then OpenBao's
+  ``parsePaths`` checks in the server's order (``internal/vault/policy/policy.go``):
+  templating, keys, control groups, ``expiration`` (a rule past it is dropped before
+  any other check), ``+*``, the old ``policy = "..."``, capabilities up to the first
+  ``deny`` (nothing after it is looked at), wrapping TTLs and their order, the list
+  filter. ``flavour="vault"`` takes HashiCorp Vault's differences (capabilities
+  ``subscribe``/``recover`` instead of ``scan``, no ``expiration``/``pagination_limit``,
+  parameter-name wildcards); Vault's side is read from its source, not run here.
 * :func:`capabilities` answers what ``sys/capabilities`` answers for a token that
   holds exactly the given policies: the same matching and priority rules, modelled
   on OpenBao's ``internal/vault/policy/acl.go`` and checked against a real server by
-  a differential property test (tests/test_policy.py).
+  differential tests (tests/test_policy_differential.py: real policies, generated
+  ones, and the surprising cases, with the server's answers).
 * :func:`check_least_privilege` judges an app's policies against its environment's
   profile, using the matcher so that what it reports is what the server enforces.
 
