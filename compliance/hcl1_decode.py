@@ -151,7 +151,8 @@ class _Decoder:
             if len(item.keys) > 1:
                 value = node.filter(key)
                 done.add(key)
-            result[key] = self.decode(f"{name}.{key}", value, elem, result.get(key))
+            shown = key if len(key) <= 20 and key.isprintable() else f"<{len(key)} characters>"
+            result[key] = self.decode(f"{name}.{shown}", value, elem, result.get(key))
         return result
 
     def _slice(self, name: str, node: Node | Item, elem: FieldType, current: Any) -> list[Any]:

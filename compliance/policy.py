@@ -485,10 +485,15 @@ def _shown_value(value: Any) -> str | None:
 
 
 def _shown_path(path: str) -> str:
-    """A path for a message: as written when it looks like a path, else described."""
-    if len(path) <= 120 and path.isprintable() and _is_utf8(path):
+    """A path for a message: as written when it looks like a path, else by length and
+    fingerprint: a long run of mixed letters and digits is more likely a pasted value."""
+    looks_pasted = any(
+        len(segment) > 24 and re.search(r"[0-9]", segment) and re.search(r"[A-Za-z]", segment)
+        for segment in path.split("/")
+    )
+    if len(path) <= 120 and path.isprintable() and _is_utf8(path) and not looks_pasted:
         return json.dumps(path, ensure_ascii=False)
-    return _shown(path)
+    return _shown(path) if len(path) > MAX_SHOWN_CHARS else f"a path ({_shown(path)})"
 
 
 def _template_error(path: str) -> str | None:

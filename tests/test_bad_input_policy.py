@@ -127,6 +127,11 @@ def test_json_policies_of_any_shape(document: object) -> None:
             '{{"path": {{"a": {{"capabilities": ["read"], "{v}": 1}}}}}}',
             '{{"path": {{"a": {{"policy": "{v}"}}}}}}',
             '{{"{v}": 1}}',
+            'path "{v}" {{ capabilities = ["frob"] }}',
+            'path "secret/data/{v}/*" {{ policy = "admin" }}',
+            'path "a/{v}}}}}" {{ capabilities = ["read"] }}',
+            'path "a" {{ allowed_parameters = {{ "{v}" = "x" }} }}',
+            'path "a" {{ control_group {{ factor "{v}" {{ identity = 1 }} }} }}',
         ]
     ),
 )
