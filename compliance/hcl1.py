@@ -20,6 +20,7 @@ more than a few levels, and an unbounded recursion is a crash.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -533,37 +534,35 @@ def unquote(text: str, *, json: bool = False, line: int | None = None) -> str:
         raise bad
     if "\\" not in s and '"' not in s and "$" not in s:
         return s
-    out: list[str] = []
+    out = bytearray()
     i = 0
     while i < len(s):
         if not json and s.startswith("${", i):
-            out.append("${")
+            start = i
             i += 2
             braces = 1
             while i < len(s) and braces > 0:
-                ch = s[i]
-                out.append(ch)
+                braces += (s[i] == "{") - (s[i] == "}")
                 i += 1
-                braces += (ch == "{") - (ch == "}")
             if braces != 0:
                 raise bad
+            out += s[start:i].encode()
             continue
         ch = s[i]
         if ch == "\n" or ch == '"':
             raise bad
         if ch != "\\":
-            out.append(ch)
+            out += ch.encode()
             i += 1
             continue
         if i + 1 >= len(s):
             raise bad
         c = s[i + 1]
         i += 2
-        simple = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-        if c in simple:
-            out.append(simple[c])
+        if c in _SIMPLE_ESCAPES:
+            out += _SIMPLE_ESCAPES[c]
         elif c in ("\\", '"'):
-            out.append(c)
+            out += c.encode()
         elif c in ("x", "u", "U"):
             n = {"x": 2, "u": 4, "U": 8}[c]
             digits = s[i : i + n]
@@ -572,12 +571,12 @@ def unquote(text: str, *, json: bool = False, line: int | None = None) -> str:
             v = int(digits, 16)
             i += n
             if c == "x":
-                # A byte, not a character: bytes >= 0x80 make no valid UTF-8 on their own.
-                out.append(chr(v) if v < 0x80 else "\ufffd")
+                out.append(v)  # a byte, not a character
                 continue
             if v > 0x10FFFF or (json and 0xD800 <= v <= 0xDFFF):
                 raise bad
-            out.append("\ufffd" if 0xD800 <= v <= 0xDFFF else chr(v))
+            # utf8.EncodeRune writes U+FFFD for a surrogate.
+            out += ("\ufffd" if 0xD800 <= v <= 0xDFFF else chr(v)).encode()
         elif c in "01234567":
             digits = s[i - 1 : i + 2]
             if len(digits) < 3 or not all(d in "01234567" for d in digits):
@@ -586,10 +585,28 @@ def unquote(text: str, *, json: bool = False, line: int | None = None) -> str:
             i += 2
             if v > 255:
                 raise bad
-            out.append(chr(v) if v < 0x80 else "\ufffd")
+            out.append(v)
         else:
             raise bad
-    return "".join(out)
+    return out.decode("utf-8", _STRAY_BYTES)
+
+
+_SIMPLE_ESCAPES = {
+    "a": b"\a", "b": b"\b", "f": b"\f", "n": b"\n", "r": b"\r", "t": b"\t", "v": b"\v"
+}  # fmt: skip
+_STRAY_BYTES = "vault-gate-stray-bytes"
+
+
+def _stray_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that make no UTF-8 (``"\\x80"``): the server keeps them raw in the path, where
+    no request (valid UTF-8) can match them. Each becomes a private-use character
+    (U+F780..U+F7FF), which no real request holds either."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(chr(0xF700 + b) for b in bad), error.end
+
+
+codecs.register_error(_STRAY_BYTES, _stray_bytes)
 
 
 def unindent_heredoc(text: str) -> str:

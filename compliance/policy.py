@@ -735,6 +735,10 @@ class Grant:
         return sorted(self.capabilities)
 
 
+# Bytes of a path that make no UTF-8 (an HCL "\\x80" escape), as compliance.hcl1 keeps them.
+_STRAY_BYTE = re.compile("[\uf780-\uf7ff]")
+
+
 def is_templated(rule_path: str) -> bool:
     """Whether the path uses ACL templating (``{{identity.entity.id}}``)."""
     return "{{" in rule_path and "}}" in rule_path
@@ -783,8 +787,8 @@ class Acl:
                 if rule.expired(now):
                     continue  # NewACL skips a rule past its expiration
                 path = render_template(rule.path, now) if is_templated(rule.path) else rule.path
-                if path is None:
-                    continue
+                if path is None or _STRAY_BYTE.search(path):
+                    continue  # dropped, or a raw byte in its path that no request can match
                 caps, sources = merged.setdefault(Pattern.of(path), (set(), []))
                 if DENY in caps:
                     pass

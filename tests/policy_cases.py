@@ -89,6 +89,10 @@ SURPRISES = [
     # drops the connection).
     ('path "a/\\ud800/+" { capabilities = ["read"] }', ["a/\ufffd/x"], True),
     ('{"path": {"a/\\ud800/+": {"capabilities": ["read"]}}}', [], False),
+    # A byte escape is a byte: two of them may make one character, one alone makes a
+    # path no request can reach.
+    ('path "a\\xc3\\xa9" { capabilities = ["read"] }', ["a\u00e9"], True),
+    ('path "a\\x80" { capabilities = ["read"] }', ["a\ufffd", "a"], True),
     # The decoder's leniency: {} is an empty list, a number is a string, lists append.
     ('path "a" { capabilities = {} }', ["a"], True),
     ('path "a" {\n capabilities = ["read"]\n capabilities = ["list"]\n}', ["a"], True),

@@ -199,3 +199,48 @@ def test_generated_policies_agree(
     assert not tally.disagreements, (
         "\n".join(map(str, tally.disagreements)) + "\n\n" + "\n".join(texts)
     )
+
+
+# Pieces of HCL and JSON, glued at random: mostly malformed, sometimes a policy. The
+# scanner's and parser's corners (comments, heredocs, numbers, escapes, interpolation,
+# commas, labels, assignments) must be accepted and refused exactly as the server does.
+PIECES = [
+    "path", "name", "comment", "capabilities", "policy", "min_wrapping_ttl",
+    "max_wrapping_ttl", "expiration", "allowed_parameters", "control_group", "x",
+    ' "a"', ' "a/+"', ' "a/*"', ' "/b"', ' "+*"', ' "a\\tb"', ' "\\u00e9"', ' "${x}"',
+    ' "\\x41"', ' "\\400"', ' "\\xc3\\xa9"', ' "\\x80"',
+    ' "a\\qb"', ' ""', " {", " }", " [", " ]", " =", ",", ":",
+    ' "read"', ' "deny"', ' "list"', ' "write"', ' "1m"', ' "10m"', " 60", " 0x1F", " 017",
+    " 1.5", " 1e3", " true", " -", " +", " .5", "\n", "\n", " ", "\t", "#c\n", "//c\n",
+    "/*c*/", "<<EOT\nx\nEOT\n", "<<-EOT\n  x\n  EOT\n", "/", '"', "\\", "{{", "}}",
+]  # fmt: skip
+SHAPES = [
+    'path "a" {{ capabilities = [{x}] }}',
+    'path "a" {{ {x} }}',
+    '{x} "a" {{ capabilities = ["read"] }}',
+    'path {x} {{ capabilities = ["read"] }}',
+    'path "a" {{ capabilities = ["read"] }}{x}',
+    "{x}",
+    '{{"path": {{"a": {{"capabilities": [{x}]}}}}}}',
+    '{{"path": {{{x}}}}}',
+]
+
+
+@pytest.mark.servers
+@settings(
+    max_examples=int(os.environ.get("VAULT_GATE_DIFFERENTIAL_EXAMPLES", "80")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    shape=st.sampled_from(SHAPES),
+    pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=8),
+)
+def test_glued_pieces_are_judged_as_the_server_does(
+    judge: ServerJudge, shape: str, pieces: list[str]
+) -> None:
+    text = shape.format(x="".join(pieces))
+    tally = compare(judge, [[("glued.hcl", text)]], extra_paths=["a", "b", "a/x", "path"])
+    judge.close()
+    assert not tally.disagreements, "\n".join(map(str, tally.disagreements)) + "\n\n" + text
