@@ -11,7 +11,8 @@ Three layers, each usable on its own:
   ``deny`` (nothing after it is looked at), wrapping TTLs and their order, the list
   filter. ``flavour="vault"`` takes HashiCorp Vault's differences (capabilities
   ``subscribe``/``recover`` instead of ``scan``, no ``expiration``/``pagination_limit``,
-  parameter-name wildcards); Vault's side is read from its source, not run here.
+  ``subscribe_event_types``, its control-group rules); Vault's side is read from its
+  source (vault/policy.go), not run against a Vault server here.
 * :func:`capabilities` answers what ``sys/capabilities`` answers for a token that
   holds exactly the given policies: the same matching and priority rules, modelled
   on OpenBao's ``internal/vault/policy/acl.go`` and checked against a real server by
@@ -430,8 +431,6 @@ def _path_rule(
                 item.line,
             )
         bitmap.add(cap)
-    if flavour == "vault":
-        _vault_parameters(fields, where, item.line)
     ttls = {}
     for name in ("min_wrapping_ttl", "max_wrapping_ttl"):
         raw = fields.get(name)
@@ -572,28 +571,6 @@ def _control_groups(body: hcl1.Node | None, where: str) -> None:
             else:
                 continue
             raise _Refused(f"{inner}: factor {i}: {problem}", factor.line)
-
-
-def _vault_parameters(fields: dict[str, Any], where: str, line: int | None) -> None:
-    """Vault's ``validateParameter``: ``*`` alone or as a JSON pointer's tail only."""
-    for kind in ("allowed_parameters", "denied_parameters"):
-        for name in fields.get(kind, {}):
-            if "*" in name and not (
-                name == "*"
-                or (name.startswith("/") and name.endswith("/*") and "*" not in name[:-2])
-            ):
-                raise _Refused(
-                    f"{where}: {kind}: parameter key {_shown(name)} cannot contain "
-                    "non-tail wildcards",
-                    line,
-                )
-    for name in fields.get("required_parameters", []):
-        if "*" in name:
-            raise _Refused(
-                f"{where}: required_parameters: parameter key {_shown(name)}: wildcard is not "
-                "permitted here",
-                line,
-            )
 
 
 def _vault_control_group(group: Any, caps: list[str], where: str, line: int | None) -> None:
