@@ -53,10 +53,18 @@ class Token:
     line: int
     column: int
     json: bool = False
+    unquoted: str | None = None  # a STRING's value, once computed
 
     def value(self) -> Any:
         """The token's value as ``token.Value()`` gives it (the library panics where this
         raises: the server then refuses the request)."""
+        if self.type == "STRING":
+            if self.unquoted is None:
+                # "" is JSON null
+                self.unquoted = (
+                    unquote(self.text, json=self.json, line=self.line) if self.text else ""
+                )
+            return self.unquoted
         if self.type == "BOOL":
             return self.text == "true"
         if self.type == "FLOAT":
@@ -67,10 +75,6 @@ class Token:
             return self.text
         if self.type == "HEREDOC":
             return unindent_heredoc(self.text)
-        if self.type == "STRING":
-            if self.text == "":  # JSON null
-                return ""
-            return unquote(self.text, json=self.json, line=self.line)
         raise HclError(f"no value for a {self.type} token", self.line, self.column)
 
 

@@ -181,10 +181,17 @@ class _Decoder:
         if not isinstance(node, ObjectList):
             raise DecodeError(f"{name}: expected an object, got {_what(node)}", _line(node))
         result: dict[str, Any] = dict(current) if current else {}
+        # ObjectList.Filter for every field, in one pass: items by their first key,
+        # case-folded (Go's EqualFold), that key stripped.
+        by_key: dict[str, list[Item]] = {}
+        for it in node.items:
+            if it.keys:
+                folded = _key(it).casefold()
+                by_key.setdefault(folded, []).append(Item(it.keys[1:], it.val, it.assign, it.line))
         for key, field_type in kind.fields:
-            matched = node.filter(key)
-            children = [i for i in matched.items if i.keys]
-            elements = [i for i in matched.items if not i.keys]
+            matched = by_key.get(key.casefold(), [])
+            children = [i for i in matched if i.keys]
+            elements = [i for i in matched if not i.keys]
             if not children and not elements:
                 continue
             where = f"{name}.{key}"
