@@ -30,6 +30,7 @@ MAX_DEPTH = 200
 _WHITE = re.compile(r"[ \t\n\r]+")
 _IDENT = re.compile(r"[A-Za-z0-9_.\-]+")
 _JSON_IDENT = re.compile(r"[A-Za-z0-9_\-]+")
+_RESERVED = re.compile("[\x00\ue123]")
 _LINE_REST = re.compile(r"[^\n\x00\ue123]+")
 _PLAIN_STRING = re.compile(r'[^"\\\n$\x00\ue123]*"')
 _EOF = ""  # the scanner's end-of-input rune (Go uses rune(0), which is also refused)
@@ -216,9 +217,14 @@ class Scanner:
     def _skip_white(self) -> None:
         """Runs of white space in one step (the rune-by-rune loop below is the rule)."""
         m = _WHITE.match(self.src, self.pos)
-        if m is None:
+        if m is not None:
+            self._advance_to(m.end())
+
+    def _advance_to(self, end: int) -> None:
+        """Consume ``src[pos:end]`` (holding no NUL and no U+E123) as ``next`` would."""
+        begin = self.pos
+        if end <= begin:
             return
-        begin, end = self.pos, m.end()
         newlines = self.src.count("\n", begin, end)
         if newlines:
             last = self.src.rfind("\n", begin, end)
@@ -328,6 +334,10 @@ class Scanner:
                 self.unread()
             return
         self.next()
+        close = self.src.find("*/", self.pos)
+        if close != -1 and not _RESERVED.search(self.src, self.pos, close):
+            self._advance_to(close + 2)  # the same as the loop below, in one step
+            return
         ch = self.next()
         while True:
             if ch == _EOF:
@@ -455,6 +465,9 @@ class Scanner:
         anchor = ident[1:] if ident[0] == "-" else ident
         line_start = self.pos
         while True:
+            newline = self.src.find("\n", self.pos)
+            if newline > self.pos and not _RESERVED.search(self.src, self.pos, newline):
+                self._advance_to(newline)  # the line's runes, in one step
             ch = self.next()
             if ch == "\n":
                 line = self.src[line_start : self.pos - 1]

@@ -241,3 +241,19 @@ def test_a_policy_of_100k_rules_in_bounded_time_and_memory() -> None:
         check=False,
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/*" + "a\n*" * 2_000_000 + "*/\n" + 'path "a" { capabilities = ["read"] }',
+        'path "a" {\n comment = <<EOT\n' + "line\n" * 1_000_000 + "EOT\n}\n",
+        'path "' + "a/" * 2_000_000 + '" { capabilities = ["read"] }',
+        "# " + "x" * 5_000_000 + "\n" + 'path "a" { capabilities = ["read"] }',
+    ],
+    ids=["block-comment", "heredoc", "long-path", "long-comment"],
+)
+def test_long_tokens_in_bounded_time(text: str) -> None:
+    """Megabytes in one token: read in runs, not rune by rune, as the bound requires."""
+    result = outcome(lambda: parse_policy(text, "long.hcl"), PolicyError)
+    assert result.error is None and len(result.value.rules) == 1
