@@ -781,6 +781,23 @@ class Acl:
         }
         self._exact = {p.key: g for p, g in self.grants.items() if p.kind is Kind.EXACT}
         self._globs = [g for p, g in self.grants.items() if p.is_glob]
+        # The server keeps prefixes in a radix tree (longest prefix wins among them) and
+        # scans every segment-wildcard rule; indexed here so that a policy of 100k rules
+        # answers a path in microseconds: prefixes by their key, segment rules by the
+        # literal segments before their first wildcard.
+        self._prefixes = {p.key: g for p, g in self.grants.items() if p.kind is Kind.PREFIX}
+        self._prefix_lengths = sorted({len(k) for k in self._prefixes}, reverse=True)
+        self._segments: dict[tuple[str, ...], list[Grant]] = {}
+        for p, g in self.grants.items():
+            if p.kind is Kind.SEGMENT:
+                parts = p.stem.split("/")
+                lead: list[str] = []
+                for i, part in enumerate(parts):
+                    if part == "+" or (p.ends_in_glob and i == len(parts) - 1):
+                        break
+                    lead.append(part)
+                self._segments.setdefault(tuple(lead), []).append(g)
+        self._lead_lengths = sorted({len(k) for k in self._segments})
 
     def resolve(self, path: str) -> Grant | None:
         """The one entry the server applies to ``path`` (as sys/capabilities asks), or None."""
@@ -794,9 +811,23 @@ class Acl:
         return found
 
     def _best_glob(self, path: str) -> Grant | None:
-        ranked = [(g.pattern.priority(path), g) for g in self._globs]
-        matching = [(key, g) for key, g in ranked if key is not None]
-        return max(matching, key=lambda kg: kg[0])[1] if matching else None
+        candidates: list[Grant] = []
+        for length in self._prefix_lengths:
+            if length <= len(path) and (longest := self._prefixes.get(path[:length])):
+                candidates.append(longest)
+                break
+        if self._segments:
+            parts = tuple(path.split("/"))
+            for length in self._lead_lengths:
+                if length > len(parts):
+                    break
+                candidates += self._segments.get(parts[:length], ())
+        best: tuple[tuple[int, bool, int, int, str], Grant] | None = None
+        for grant in candidates:
+            key = grant.pattern.priority(path)
+            if key is not None and (best is None or key > best[0]):
+                best = (key, grant)
+        return best[1] if best else None
 
     def capabilities(self, path: str) -> list[str]:
         """Sorted capabilities on ``path``, ``["deny"]`` when none: sys/capabilities' format."""
