@@ -10,7 +10,8 @@ server's answer, so that a failure says what the server did.
 The corpus of real policies (108 files from 25 public repositories when gathered; see
 tests/data/policy_corpus/README.md) is not part of this repository: its files are other
 people's, and only their provenance is kept here. Point ``VAULT_GATE_POLICY_CORPUS`` at
-a folder holding them; each file is checked against its recorded SHA-256.
+a folder holding them, or keep them in ``shared/policy_corpus`` beside the repository;
+each file is checked against its recorded SHA-256.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from compliance.policy import (
 
 PROVENANCE = Path(__file__).resolve().parent / "data" / "policy_corpus" / "PROVENANCE.tsv"
 CORPUS_ENV = "VAULT_GATE_POLICY_CORPUS"
+# Where the steering side keeps data files beside the repository (as CI lays it out).
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "policy_corpus"
 NAME_PREFIX = "vault-gate-differential"
 
 # Paths every policy is asked about: the system and auth trees, other environments'
@@ -274,12 +277,15 @@ class CorpusFile:
 
 
 def corpus() -> list[CorpusFile] | None:
-    """The corpus files named in PROVENANCE.tsv, from ``$VAULT_GATE_POLICY_CORPUS``; None
-    when it is not set. A file missing or not as recorded raises: a silently smaller
+    """The corpus files named in PROVENANCE.tsv, from ``$VAULT_GATE_POLICY_CORPUS`` or
+    ``shared/policy_corpus`` beside the repository; None when neither is there. A file missing or not as recorded raises: a silently smaller
     corpus would be a weaker test."""
     folder = os.environ.get(CORPUS_ENV)
     if not folder:
-        return None
+        beside = SHARED_CORPUS if SHARED_CORPUS.is_dir() else None
+        if beside is None:
+            return None
+        folder = str(beside)
     files = []
     with PROVENANCE.open(newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
