@@ -278,7 +278,8 @@ class CorpusFile:
 
 def corpus() -> list[CorpusFile] | None:
     """The corpus files named in PROVENANCE.tsv, from ``$VAULT_GATE_POLICY_CORPUS`` or
-    ``shared/policy_corpus`` beside the repository; None when neither is there. A file missing or not as recorded raises: a silently smaller
+    ``shared/policy_corpus`` beside the repository; None when neither is there. A file
+    missing or not as recorded raises: a silently smaller
     corpus would be a weaker test."""
     folder = os.environ.get(CORPUS_ENV)
     if not folder:
