@@ -138,7 +138,6 @@ _VAULT_PATH_KEYS = (
     "required_parameters", "min_wrapping_ttl", "max_wrapping_ttl", "mfa_methods",
     "control_group", "subscribe_event_types",
 )  # fmt: skip
-_PATH_KEYS = frozenset(_OPENBAO_PATH_KEYS) | frozenset(_VAULT_PATH_KEYS)
 _FLAVOUR_CAPABILITIES: dict[str, frozenset[str]] = {
     "openbao": OPENBAO_CAPABILITIES,
     "vault": (OPENBAO_CAPABILITIES - {"scan"}) | VAULT_ONLY_CAPABILITIES,
