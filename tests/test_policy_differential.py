@@ -74,7 +74,7 @@ def test_the_corpus_agrees_with_the_server(judge: ServerJudge) -> None:
     across policies, the winner among different paths decides)."""
     files = corpus()
     if files is None:
-        pytest.skip("no corpus: set VAULT_GATE_POLICY_CORPUS (tests/data/policy_corpus/README.md)")
+        pytest.skip("no corpus: VAULT_GATE_POLICY_CORPUS or shared/policy_corpus (its README)")
     texts = [(f"{f.repository}/{f.source_path}", f.path.read_text(encoding="utf-8")) for f in files]
     alone = compare(judge, [[t] for t in texts])
     together = compare(judge, [texts[i : i + 4] for i in range(0, len(texts), 4)])
