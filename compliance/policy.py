@@ -2,13 +2,22 @@
 
 Three layers, each usable on its own:
 
-* :func:`parse_policy` / :func:`load_policies` read policy HCL (or JSON) the way the
-  server does: unknown keys, unknown capabilities and ``+*`` are errors here as they
-  are when the server is asked to store the policy.
+* :func:`parse_policy` / :func:`load_policies` read a policy exactly as the server does
+  when asked to store it: the HCL1 tree of hashicorp/hcl v1 (:mod:`compliance.hcl1`),
+  the library's lenient decoding (:mod:`compliance.hcl1_decode`), then OpenBao's
+  ``parsePaths`` checks in the server's order (``internal/vault/policy/policy.go``):
+  templating, keys, control groups, ``expiration`` (a rule past it is dropped before
+  any other check), ``+*``, the old ``policy = "..."``, capabilities up to the first
+  ``deny`` (nothing after it is looked at), wrapping TTLs and their order, the list
+  filter. ``flavour="vault"`` takes HashiCorp Vault's differences (capabilities
+  ``subscribe``/``recover`` instead of ``scan``, no ``expiration``/``pagination_limit``,
+  ``subscribe_event_types``, its control-group rules); Vault's side is read from its
+  source (vault/policy.go), not run against a Vault server here.
 * :func:`capabilities` answers what ``sys/capabilities`` answers for a token that
   holds exactly the given policies: the same matching and priority rules, modelled
   on OpenBao's ``internal/vault/policy/acl.go`` and checked against a real server by
-  a differential property test (tests/test_policy.py).
+  differential tests (tests/test_policy_differential.py: real policies, generated
+  ones, and the surprising cases, with the server's answers).
 * :func:`check_least_privilege` judges an app's policies against its environment's
   profile, using the matcher so that what it reports is what the server enforces.
 
@@ -30,16 +39,28 @@ a more specific rule with fewer capabilities takes capabilities away.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import hcl2
 import hvac
 
+from compliance import hcl1
+from compliance.hcl1_decode import (
+    DecodeError,
+    Struct,
+    ValueError_,
+    decode,
+    parse_absolute_time,
+    parse_duration_second,
+)
 from compliance.profiles import AppNames, Profile
 from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret, fingerprint
@@ -65,26 +86,6 @@ _OLD_POLICIES: dict[str, frozenset[str]] = {
     "write": frozenset({"create", "read", "update", "delete", "list"}),
     "sudo": frozenset({"create", "read", "update", "delete", "list", "sudo"}),
 }
-_TOP_LEVEL_KEYS = frozenset({"name", "path"})
-_PATH_KEYS = frozenset(
-    {
-        "comment",
-        "policy",
-        "capabilities",
-        "allowed_parameters",
-        "denied_parameters",
-        "required_parameters",
-        "min_wrapping_ttl",
-        "max_wrapping_ttl",
-        "mfa_methods",
-        "pagination_limit",
-        "expiration",
-        "list_scan_response_keys_filter_path",
-        "control_group",
-        "subscribe_event_types",  # Vault
-    }
-)
-
 # Where the app's secrets live (the same mounts fixtures/bootstrap.py enables).
 KV_MOUNT = "secret"
 KV_V2_APIS = ("data", "metadata", "delete", "undelete", "destroy", "subkeys")
@@ -123,10 +124,86 @@ def _is_utf8(text: str) -> bool:
 
 # --------------------------------------------------------------------------- parsing
 
+Flavour = Literal["openbao", "vault"]
+FLAVOURS: tuple[Flavour, ...] = ("openbao", "vault")
+
+# The keys a path block may hold (internal/vault/policy/policy.go; Vault's vault/policy.go).
+_OPENBAO_PATH_KEYS = (
+    "comment", "policy", "capabilities", "allowed_parameters", "denied_parameters",
+    "required_parameters", "min_wrapping_ttl", "max_wrapping_ttl", "mfa_methods",
+    "pagination_limit", "expiration", "list_scan_response_keys_filter_path", "control_group",
+)  # fmt: skip
+_VAULT_PATH_KEYS = (
+    "comment", "policy", "capabilities", "allowed_parameters", "denied_parameters",
+    "required_parameters", "min_wrapping_ttl", "max_wrapping_ttl", "mfa_methods",
+    "control_group", "subscribe_event_types",
+)  # fmt: skip
+_FLAVOUR_CAPABILITIES: dict[str, frozenset[str]] = {
+    "openbao": OPENBAO_CAPABILITIES,
+    "vault": (OPENBAO_CAPABILITIES - {"scan"}) | VAULT_ONLY_CAPABILITIES,
+}
+# logical.AllOperations: what a control group factor may name.
+_OPERATIONS = frozenset(
+    {"create", "read", "update", "patch", "delete", "list", "scan", "help", "alias-lookahead",
+     "resolve-role", "header", "revoke", "renew", "rollback"}
+)  # fmt: skip
+
+_ANY_LIST = ("list", "any")
+# PathRules as hcl.DecodeObject sees it: the keys it decodes and their Go types.
+_OPENBAO_PATH_STRUCT = Struct(
+    (
+        ("policy", "str"),
+        ("capabilities", ("list", "str")),
+        ("expiration", "str"),
+        ("min_wrapping_ttl", "any"),
+        ("max_wrapping_ttl", "any"),
+        ("allowed_parameters", ("map", _ANY_LIST)),
+        ("denied_parameters", ("map", _ANY_LIST)),
+        ("required_parameters", ("list", "str")),
+        ("mfa_methods", ("list", "str")),
+        ("pagination_limit", "int"),
+        ("list_scan_response_keys_filter_path", "str"),
+    )
+)
+_VAULT_FACTOR = Struct(
+    (
+        ("identity", Struct((("group_ids", ("list", "str")), ("group_names", ("list", "str")),
+                             ("approvals", "int")))),
+        ("controlled_capabilities", ("list", "str")),
+    )
+)  # fmt: skip
+_VAULT_PATH_STRUCT = Struct(
+    (
+        ("policy", "str"),
+        ("capabilities", ("list", "str")),
+        ("min_wrapping_ttl", "any"),
+        ("max_wrapping_ttl", "any"),
+        ("allowed_parameters", ("map", _ANY_LIST)),
+        ("denied_parameters", ("map", _ANY_LIST)),
+        ("required_parameters", ("list", "str")),
+        ("mfa_methods", ("list", "str")),
+        ("control_group", Struct((("ttl", "any"), ("factor", ("map", _VAULT_FACTOR))))),
+        ("subscribe_event_types", ("list", "str")),
+    )
+)
+_CONTROL_GROUP = Struct((("ttl", "any"), ("self_auth_allowed", "bool")))
+_FACTOR = Struct(
+    (
+        ("controlled_capabilities", ("list", "str")),
+        ("identity", Struct((("group_names", ("list", "str")), ("approvals", "int")))),
+    )
+)
+_POLICY_STRUCT = Struct((("name", "str"),))
+
 
 @dataclass(frozen=True)
 class Rule:
-    """One ``path "..." { ... }`` stanza, as written (capabilities are what matter)."""
+    """One ``path "..." { ... }`` stanza, as the server keeps it (capabilities are what matter).
+
+    ``capabilities`` is what the server's bitmap holds: ``{"deny"}`` alone for a deny
+    rule, the old ``policy = "..."`` mapped in. ``expiration`` (OpenBao) is when the
+    rule stops counting; ``line`` is where its block starts.
+    """
 
     path: str
     capabilities: frozenset[str]
@@ -136,6 +213,11 @@ class Rule:
     allowed_parameters: tuple[str, ...] = ()
     denied_parameters: tuple[str, ...] = ()
     required_parameters: tuple[str, ...] = ()
+    expiration: datetime | None = None
+    line: int | None = None
+    pagination_limit: int = 0
+    mfa_methods: tuple[str, ...] = ()
+    control_group: bool = False
 
     @property
     def is_deny(self) -> bool:
@@ -150,6 +232,9 @@ class Rule:
         """The rule in one line, for evidence: ``path "p" [read, list]``."""
         return f'path "{self.path}" [{", ".join(sorted(self.capabilities))}]'
 
+    def expired(self, now: datetime) -> bool:
+        return self.expiration is not None and now > self.expiration
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -157,6 +242,7 @@ class Policy:
 
     source: str
     rules: tuple[Rule, ...]
+    flavour: Flavour = "openbao"
 
     @property
     def name(self) -> str:
@@ -164,27 +250,83 @@ class Policy:
         return Path(self.source).stem
 
 
-def parse_policy(text: str, source: str, *, known: frozenset[str] = KNOWN_CAPABILITIES) -> Policy:
-    """Parse policy HCL (or the JSON form the server also accepts).
+class _Refused(Exception):
+    """The server's refusal, before the source is put in front of it."""
 
-    Raises PolicyError naming ``source`` for anything the server would refuse:
-    malformed HCL, a key the server does not know, a capability not in ``known``
-    (pass OPENBAO_CAPABILITIES to be as strict as OpenBao), ``+*`` in a path.
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def parse_policy(
+    text: str,
+    source: str,
+    *,
+    known: frozenset[str] | None = None,
+    flavour: Flavour = "openbao",
+    now: datetime | None = None,
+) -> Policy:
+    """Parse a policy exactly as the server stores it (``sys/policies/acl/NAME``).
+
+    ``flavour`` names the server: ``openbao`` (the default, OpenBao 2.x) or ``vault``
+    (HashiCorp Vault); they differ in capabilities (``scan`` against ``subscribe`` and
+    ``recover``) and path keys (OpenBao's ``expiration``, ``pagination_limit``,
+    ``list_scan_response_keys_filter_path``). ``known`` overrides the flavour's
+    capabilities. ``now`` is the write time: a rule whose ``expiration`` has passed is
+    dropped, unchecked, as the server drops it.
+
+    Raises PolicyError naming ``source``, the line where known and the server's reason
+    for anything the server refuses.
     """
-    if text.lstrip().startswith("{"):
-        stanzas = _json_stanzas(text, source)
-    else:
-        stanzas = _hcl_stanzas(text, source)
-    return Policy(source, tuple(_rule(path, body, source, known) for path, body in stanzas))
+    if flavour not in FLAVOURS:
+        raise ValueError(f"unknown flavour {flavour!r}; known: {', '.join(FLAVOURS)}")
+    caps = known if known is not None else _FLAVOUR_CAPABILITIES[flavour]
+    try:
+        rules = _parse_rules(_as_sent(text), source, caps, flavour, now or _utcnow())
+    except hcl1.HclError as exc:
+        kind = "JSON" if hcl1.is_json(_as_sent(text)) else "HCL"
+        raise PolicyError(f"{source}: malformed {kind}: {exc}") from None
+    except _Refused as exc:
+        at = f"line {exc.line}: " if exc.line else ""
+        raise PolicyError(f"{source}: {at}{exc.reason}") from None
+    except DecodeError as exc:
+        at = f"line {exc.line}: " if exc.line else ""
+        raise PolicyError(f"{source}: {at}{exc.reason}") from None
+    return Policy(source, tuple(rules), flavour)
 
 
-def load_policies(files: Sequence[Path]) -> list[Policy]:
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_sent(text: str) -> str:
+    """The text the server parses: it decodes a policy that is valid base64 first
+    (``handlePoliciesSet``), and refuses an empty one."""
+    if text == "":
+        raise _Refused("empty policy: the server refuses a policy with no text")
+    compact = text.replace("\r", "").replace("\n", "")
+    if compact and len(compact) % 4 == 0 and _BASE64.fullmatch(compact):
+        try:
+            return base64.b64decode(compact, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "\x00"  # bytes that are no policy: the parser refuses them
+    return text
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def load_policies(
+    files: Sequence[Path], *, flavour: Flavour = "openbao", now: datetime | None = None
+) -> list[Policy]:
     """Parse each file; its path (as given) is the source every finding names.
 
     A file that is not a regular file (a FIFO would block forever), not UTF-8, or
     not parseable is a PolicyError; one that cannot be read raises OSError.
     """
-    return [parse_policy(_read_policy_file(Path(f)), str(f)) for f in files]
+    return [
+        parse_policy(_read_policy_file(Path(f)), str(f), flavour=flavour, now=now) for f in files
+    ]
 
 
 def _read_policy_file(path: Path) -> str:
@@ -197,151 +339,266 @@ def _read_policy_file(path: Path) -> str:
         raise PolicyError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def _hcl_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    options = hcl2.SerializationOptions(with_comments=False, explicit_blocks=True)
+def _parse_rules(
+    text: str, source: str, known: frozenset[str], flavour: Flavour, now: datetime
+) -> list[Rule]:
+    """``ParseACLPolicy``: the tree, the top-level keys, ``name``, then each path block."""
+    tree = hcl1.parse(text)
+    _check_keys(tree, ("name", "path"), "top level")
+    decode("root", tree, _POLICY_STRUCT)
+    rules = []
+    for item in tree.filter("path").items:
+        rule = _path_rule(item, source, known, flavour, now)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _check_keys(node: hcl1.Node | None, valid: Sequence[str], where: str) -> None:
+    """``hclutil.CheckHCLKeys``: every key must be one of ``valid``, exactly as written."""
+    if isinstance(node, hcl1.ObjectNode):
+        node = node.list
+    if not isinstance(node, hcl1.ObjectList):
+        raise _Refused(f"{where}: expected a block {{ ... }}", getattr(node, "line", None))
+    for item in node.items:
+        key = _item_key(item)
+        if key not in valid:
+            raise _Refused(
+                f"{where}: invalid key {_shown(key)} (unknown key; known: "
+                f"{', '.join(sorted(valid))})",
+                item.line,
+            )
+
+
+def _item_key(item: hcl1.Item) -> str:
     try:
-        document = hcl2.loads(text, serialization_options=options)
-    except Exception as exc:  # lark raises several unrelated types; all mean "malformed"
-        raise PolicyError(f"{source}: malformed HCL: {_parse_failure(exc)}") from None
-    _check_keys(document, _TOP_LEVEL_KEYS, f"{source}: top level")
-    blocks = document.get("path", [])
-    if not isinstance(blocks, list):
-        raise PolicyError(f'{source}: "path" must be stanzas: path "..." {{ ... }}')
-    stanzas: list[tuple[str, dict[str, Any]]] = []
-    for block in blocks:
-        labels = [k for k in block if k != "__is_block__"]
-        body = block[labels[0]] if len(labels) == 1 else None
-        if not isinstance(body, dict) or not body.get("__is_block__"):
-            raise PolicyError(f'{source}: a path stanza needs exactly one label: path "..." {{}}')
-        path = _string(labels[0], f"{source}: path label")
-        stanzas.append((path, {k: v for k, v in body.items() if k != "__is_block__"}))
-    return stanzas
+        return item.key()
+    except hcl1.HclError as exc:
+        raise _Refused(exc.reason, item.line) from None
 
 
-def _parse_failure(exc: Exception) -> str:
-    """Where and how the HCL parser failed, without the offending text: lark quotes the
-    token it met, which may be anything the file holds (a pasted value too)."""
-    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
-    at = f" at line {line}, column {column}" if isinstance(line, int) and line > 0 else ""
-    token = getattr(exc, "token", None)
-    if token is not None and hasattr(token, "type"):
-        return f"Unexpected token {token.type}{at}"
-    if hasattr(exc, "char"):
-        return f"Unexpected character{at}"
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return f"{type(exc).__name__}{at}"
-
-
-def _json_stanzas(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        # The message names line and column, never the text (JSONDecodeError.msg does not).
-        raise PolicyError(
-            f"{source}: malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise PolicyError(f"{source}: malformed JSON: nested too deeply") from None
-    _check_keys(document, _TOP_LEVEL_KEYS, f"{source}: top level")
-    paths = document.get("path", {})
-    if not isinstance(paths, dict) or not all(isinstance(b, dict) for b in paths.values()):
-        raise PolicyError(f'{source}: "path" must map each path to an object')
-    # Re-quote values so that _rule reads JSON and HCL the same way.
-    return [(p, {k: _json_to_hcl_values(v) for k, v in body.items()}) for p, body in paths.items()]
-
-
-def _json_to_hcl_values(value: Any) -> Any:
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return [_json_to_hcl_values(v) for v in value]
-    if isinstance(value, dict):
-        return {json.dumps(k): _json_to_hcl_values(v) for k, v in value.items()}
-    return value
-
-
-def _check_keys(mapping: Any, allowed: frozenset[str], where: str) -> None:
-    if not isinstance(mapping, dict):
-        raise PolicyError(f"{where}: expected an object")
-    unknown = sorted(set(mapping) - allowed)
-    if unknown:
-        raise PolicyError(
-            f"{where}: unknown key(s) {', '.join(_shown(k) for k in unknown)}; "
-            f"known: {', '.join(sorted(allowed))}"
+def _path_rule(
+    item: hcl1.Item, source: str, known: frozenset[str], flavour: Flavour, now: datetime
+) -> Rule | None:
+    """``parsePaths`` for one block, check by check in the server's order; None for a
+    rule the server drops (expired)."""
+    key = _item_key(item) if item.keys else "path"
+    if not _is_utf8(key):
+        raise _Refused("a path is not valid Unicode (a lone surrogate escape)", item.line)
+    where = f"path {_shown_path(key)}"
+    template_error = _template_error(key)
+    if template_error:
+        raise _Refused(
+            f"{where}: failed to validate policy templating: {template_error}", item.line
         )
-
-
-def _string(value: Any, where: str) -> str:
-    """A quoted HCL string's value; a bare word (``[read]``) is an error, as in HCL1."""
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+    valid = _OPENBAO_PATH_KEYS if flavour == "openbao" else _VAULT_PATH_KEYS
+    _check_keys(item.val, valid, where)
+    body = item.val
+    if flavour == "openbao":
+        _control_groups(body, where)
+        fields = decode(where, body, _OPENBAO_PATH_STRUCT)  # type: ignore[arg-type]
+    else:
+        fields = decode(where, body, _VAULT_PATH_STRUCT)  # type: ignore[arg-type]
+    expiration = None
+    if fields.get("expiration"):
         try:
-            decoded = json.loads(value)
-        except json.JSONDecodeError:
-            decoded = value[1:-1]
-        if isinstance(decoded, str):
-            if not _is_utf8(decoded):
-                raise PolicyError(f"{where}: not valid Unicode (a lone surrogate escape)")
-            return decoded
-    raise PolicyError(f"{where}: expected a quoted string, got {_shown(value)}")
-
-
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise PolicyError(f"{where}: expected a list of strings, got {_shown(value)}")
-    return tuple(_string(v, where) for v in value)
-
-
-def _scalar(value: Any, where: str) -> str:
-    if isinstance(value, str):
-        return _string(value, where)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PolicyError(f"{where}: expected a duration or a number, got {_shown(value)}")
-    return str(value)
-
-
-def _parameter_names(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: expected an object of parameter = [values]")
-    return tuple(sorted(_string(k, where) if k.startswith('"') else k for k in value))
-
-
-def _rule(path: str, body: dict[str, Any], source: str, known: frozenset[str]) -> Rule:
-    if not _is_utf8(path):
-        raise PolicyError(f"{source}: a path is not valid Unicode (a lone surrogate escape)")
-    if any(not c.isprintable() for c in path):
-        raise PolicyError(f"{source}: path {_shown(path)} holds control characters")
-    where = f'{source}: path "{path}"'
-    _check_keys(body, _PATH_KEYS, where)
+            expiration = parse_absolute_time(fields["expiration"])
+        except ValueError_:
+            raise _Refused(f"{where}: invalid expiration time", item.line) from None
+        if now > expiration:
+            return None
+    path = key[1:] if key.startswith("/") else key
     if "+*" in path:
-        raise PolicyError(f"{where}: invalid use of wildcards ('+*' is forbidden)")
-    caps = set(_strings(body.get("capabilities", []), f"{where}: capabilities"))
-    if "policy" in body:
-        old = _string(body["policy"], f"{where}: policy")
+        raise _Refused(f"{where}: invalid use of wildcards ('+*' is forbidden)", item.line)
+    caps = list(fields.get("capabilities", []))
+    old = fields.get("policy", "")
+    if old:
         if old not in _OLD_POLICIES:
-            raise PolicyError(
-                f"{where}: invalid policy {_shown(old)}; known: {', '.join(_OLD_POLICIES)}"
+            raise _Refused(
+                f"{where}: invalid policy {_shown(old)}; known: {', '.join(_OLD_POLICIES)}",
+                item.line,
             )
-        caps |= _OLD_POLICIES[old]
-    for cap in sorted(caps):
+        caps = [DENY] if old == DENY else caps + sorted(_OLD_POLICIES[old])
+    bitmap: set[str] = set()
+    for cap in caps:
+        if cap == DENY:
+            # The server stops here: nothing after "deny" is looked at or checked.
+            return Rule(key, frozenset({DENY}), source, expiration=expiration, line=item.line)
         if cap not in known:
-            raise PolicyError(
-                f"{where}: unknown capability {_shown(cap)}; known: {', '.join(sorted(known))}"
+            raise _Refused(
+                f"{where}: unknown capability {_shown(cap)}; known: {', '.join(sorted(known))}",
+                item.line,
             )
-    ttl = {
-        k: _scalar(body[k], f"{where}: {k}") if k in body else None
-        for k in ("min_wrapping_ttl", "max_wrapping_ttl")
-    }
+        bitmap.add(cap)
+    ttls = {}
+    for name in ("min_wrapping_ttl", "max_wrapping_ttl"):
+        raw = fields.get(name)
+        if raw is not None:
+            try:
+                ttls[name] = parse_duration_second(raw)
+            except ValueError_ as exc:
+                raise _Refused(f"{where}: error parsing {name}: {exc}", item.line) from None
+    low, high = ttls.get("min_wrapping_ttl", 0), ttls.get("max_wrapping_ttl", 0)
+    if low and high and high < low:
+        raise _Refused(f"{where}: max_wrapping_ttl cannot be less than min_wrapping_ttl", item.line)
+    if flavour == "vault":
+        _vault_control_group(fields.get("control_group"), caps, where, item.line)
+    filter_path = fields.get("list_scan_response_keys_filter_path", "")
+    if filter_path:
+        if "list" not in bitmap:
+            raise _Refused(
+                f"{where}: list_scan_response_keys_filter_path needs to be used on a path "
+                "with the list capability",
+                item.line,
+            )
+        problem = _filter_template_error(filter_path)
+        if problem:
+            raise _Refused(f"{where}: list_scan_response_keys_filter_path: {problem}", item.line)
     return Rule(
-        path=path,
-        capabilities=frozenset({DENY}) if DENY in caps else frozenset(caps),
+        path=key,
+        capabilities=frozenset(bitmap),
         source=source,
-        min_wrapping_ttl=ttl["min_wrapping_ttl"],
-        max_wrapping_ttl=ttl["max_wrapping_ttl"],
-        allowed_parameters=_parameter_names(body.get("allowed_parameters", {}), where),
-        denied_parameters=_parameter_names(body.get("denied_parameters", {}), where),
-        required_parameters=_strings(body.get("required_parameters", []), where),
+        min_wrapping_ttl=_shown_value(fields.get("min_wrapping_ttl")),
+        max_wrapping_ttl=_shown_value(fields.get("max_wrapping_ttl")),
+        allowed_parameters=tuple(sorted(k.lower() for k in fields.get("allowed_parameters", {}))),
+        denied_parameters=tuple(sorted(k.lower() for k in fields.get("denied_parameters", {}))),
+        required_parameters=tuple(fields.get("required_parameters", [])),
+        expiration=expiration,
+        line=item.line,
+        pagination_limit=fields.get("pagination_limit", 0),
+        mfa_methods=tuple(fields.get("mfa_methods", [])),
+        control_group="control_group" in fields or _has_key(body, "control_group"),
     )
+
+
+def _has_key(body: hcl1.Node | None, key: str) -> bool:
+    node = body.list if isinstance(body, hcl1.ObjectNode) else body
+    return isinstance(node, hcl1.ObjectList) and bool(node.filter(key).items)
+
+
+def _shown_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _shown_path(path: str) -> str:
+    """A path for a message: as written when it looks like a path, else by length and
+    fingerprint: a long run of mixed letters and digits is more likely a pasted value."""
+    looks_pasted = any(
+        len(segment) > 24 and re.search(r"[0-9]", segment) and re.search(r"[A-Za-z]", segment)
+        for segment in path.split("/")
+    )
+    if len(path) <= 120 and path.isprintable() and _is_utf8(path) and not looks_pasted:
+        return json.dumps(path, ensure_ascii=False)
+    return _shown(path) if len(path) > MAX_SHOWN_CHARS else f"a path ({_shown(path)})"
+
+
+def _template_error(path: str) -> str | None:
+    """``identitytpl.PopulateString`` with ValidityCheckOnly: ``{{`` and ``}}`` must pair."""
+    pieces = path.split("{{")
+    if "}}" in pieces[0]:
+        return "unbalanced templating characters"
+    for piece in pieces[1:]:
+        if len(piece.split("}}")) != 2:
+            return "unbalanced templating characters"
+    return None
+
+
+def _filter_template_error(template: str) -> str | None:
+    """OpenBao compiles the filter as a Go text/template and checks that two different
+    keys give two different paths. Modelled: actions must close, and one must use
+    ``.key``. (An approximation of Go's template language, which this does not parse.)"""
+    depth = 0
+    uses_key = False
+    for piece in re.split(r"(\{\{|\}\})", template):
+        if piece == "{{":
+            depth += 1
+        elif piece == "}}":
+            depth -= 1
+            if depth < 0:
+                return "unable to compile template"
+        elif depth > 0 and re.search(r"(^|[^\w])\.key\b", piece):
+            uses_key = True
+    if depth != 0:
+        return "unable to compile template"
+    if not uses_key:
+        return "resulted in same path for two different keys"
+    return None
+
+
+def _control_groups(body: hcl1.Node | None, where: str) -> None:
+    """OpenBao's ``control_group`` blocks: ttl, self_auth_allowed, named ``factor`` blocks."""
+    node = body.list if isinstance(body, hcl1.ObjectNode) else body
+    if not isinstance(node, hcl1.ObjectList):
+        return
+    for group in node.filter("control_group").items:
+        inner = f"{where}: control_group"
+        _check_keys(group.val, ("ttl", "self_auth_allowed", "factor"), inner)
+        assert group.val is not None
+        decoded = decode(inner, group.val, _CONTROL_GROUP)
+        val = group.val.list if isinstance(group.val, hcl1.ObjectNode) else group.val
+        assert isinstance(val, hcl1.ObjectList)
+        factors = val.filter("factor").items
+        for factor in factors:
+            _check_keys(factor.val, ("controlled_capabilities", "identity"), f"{inner} factor")
+            assert factor.val is not None
+            spec = decode(f"{inner} factor", factor.val, _FACTOR)
+            if not factor.keys:
+                raise _Refused(f"{inner} factor: require name key", factor.line)
+            for op in spec.get("controlled_capabilities", []):
+                if op not in _OPERATIONS:
+                    raise _Refused(f"{inner}: operation(s) not valid: {_shown(op)}", factor.line)
+        try:
+            parse_duration_second(decoded.get("ttl"))
+        except ValueError_ as exc:
+            raise _Refused(f"{inner}: invalid ttl: {exc}", group.line) from None
+        # OpenBao 2.7 (seen on the server; newer than the source read): a control group
+        # needs a factor, and each factor controlled capabilities, approvals and groups.
+        if not factors:
+            raise _Refused(f"{inner}: requires at least one factor but had none", group.line)
+        for i, factor in enumerate(factors):
+            assert factor.val is not None
+            spec = decode(f"{inner} factor", factor.val, _FACTOR)
+            identity = spec.get("identity", {})
+            if not spec.get("controlled_capabilities"):
+                problem = "missing controlled capabilities"
+            elif identity.get("approvals", 0) <= 0:
+                problem = "missing required approvals"
+            elif not identity.get("group_names"):
+                problem = "missing approving groups"
+            else:
+                continue
+            raise _Refused(f"{inner}: factor {i}: {problem}", factor.line)
+
+
+def _vault_control_group(group: Any, caps: list[str], where: str, line: int | None) -> None:
+    """Vault's control group: at least one factor, each with identity groups and approvals."""
+    if group is None:
+        return
+    try:
+        parse_duration_second(group.get("ttl"))
+    except ValueError_ as exc:
+        raise _Refused(f"{where}: error parsing control group max ttl: {exc}", line) from None
+    factors = group.get("factor") or {}
+    for factor in factors.values():
+        identity = factor.get("identity")
+        if identity is None:
+            raise _Refused(f"{where}: no control_group factor provided", line)
+        if identity.get("approvals", 0) <= 0 or not (
+            identity.get("group_ids") or identity.get("group_names")
+        ):
+            raise _Refused(
+                f"{where}: must provide more than one identity group and approvals > 0", line
+            )
+        if any(c not in caps for c in factor.get("controlled_capabilities", [])):
+            raise _Refused(
+                f"{where}: control group factor capabilities must be a subset of the "
+                "policy's capabilities",
+                line,
+            )
+    if not factors:
+        raise _Refused(f"{where}: no control group factors provided", line)
 
 
 # --------------------------------------------------------------------------- matching
@@ -454,26 +711,61 @@ class Grant:
         return sorted(self.capabilities)
 
 
+# Bytes of a path that make no UTF-8 (an HCL "\\x80" escape), as compliance.hcl1 keeps them.
+_STRAY_BYTE = re.compile("[\uf780-\uf7ff]")
+
+
 def is_templated(rule_path: str) -> bool:
     """Whether the path uses ACL templating (``{{identity.entity.id}}``)."""
     return "{{" in rule_path and "}}" in rule_path
 
 
+def render_template(rule_path: str, now: datetime) -> str | None:
+    """The path the server renders for a token without an identity entity, or None when
+    it drops the rule: ``identity.*`` needs an entity; ``time.now`` (optionally
+    ``.plus.<duration>`` / ``.minus.<duration>``) renders to Unix seconds."""
+    out = []
+    for i, piece in enumerate(rule_path.split("{{")):
+        if i == 0:
+            out.append(piece)
+            continue
+        inside, _, rest = piece.partition("}}")
+        ops = inside.strip().split(".", 3)
+        if not inside.strip().startswith("time.") or ops[1] != "now" or len(ops) == 3:
+            return None
+        when = now.timestamp()
+        if len(ops) == 4:
+            try:
+                shift = parse_duration_second(ops[3]) / 1e9
+            except ValueError_:
+                return None
+            if ops[2] not in ("plus", "minus"):
+                return None
+            when += shift if ops[2] == "plus" else -shift
+        out.append(str(int(when // 1)) + rest)
+    return "".join(out)
+
+
 class Acl:
     """The ACL a token holding exactly ``policies`` gets (no default policy unless given).
 
-    Templated paths are left out: the server renders them per token from its identity
-    entity and drops them for a token without one (a token from ``auth/token/create``),
-    which is the token this models.
+    Templated paths are rendered as the server renders them for a token without an
+    identity entity (a token from ``auth/token/create``, which is the token this models):
+    ``identity.*`` templates drop the rule, ``time.*`` ones render at ``now``. Rules past
+    their ``expiration`` (OpenBao) are left out, as the server leaves them out.
     """
 
-    def __init__(self, policies: Iterable[Policy]) -> None:
+    def __init__(self, policies: Iterable[Policy], *, now: datetime | None = None) -> None:
+        now = now or _utcnow()
         merged: dict[Pattern, tuple[set[str], list[str]]] = {}
         for policy in policies:
             for rule in policy.rules:
-                if is_templated(rule.path):
-                    continue
-                caps, sources = merged.setdefault(Pattern.of(rule.path), (set(), []))
+                if rule.expired(now):
+                    continue  # NewACL skips a rule past its expiration
+                path = render_template(rule.path, now) if is_templated(rule.path) else rule.path
+                if path is None or _STRAY_BYTE.search(path):
+                    continue  # dropped, or a raw byte in its path that no request can match
+                caps, sources = merged.setdefault(Pattern.of(path), (set(), []))
                 if DENY in caps:
                     pass
                 elif rule.is_deny:
@@ -488,6 +780,23 @@ class Acl:
         }
         self._exact = {p.key: g for p, g in self.grants.items() if p.kind is Kind.EXACT}
         self._globs = [g for p, g in self.grants.items() if p.is_glob]
+        # The server keeps prefixes in a radix tree (longest prefix wins among them) and
+        # scans every segment-wildcard rule; indexed here so that a policy of 100k rules
+        # answers a path in microseconds: prefixes by their key, segment rules by the
+        # literal segments before their first wildcard.
+        self._prefixes = {p.key: g for p, g in self.grants.items() if p.kind is Kind.PREFIX}
+        self._prefix_lengths = sorted({len(k) for k in self._prefixes}, reverse=True)
+        self._segments: dict[tuple[str, ...], list[Grant]] = {}
+        for p, g in self.grants.items():
+            if p.kind is Kind.SEGMENT:
+                parts = p.stem.split("/")
+                lead: list[str] = []
+                for i, part in enumerate(parts):
+                    if part == "+" or (p.ends_in_glob and i == len(parts) - 1):
+                        break
+                    lead.append(part)
+                self._segments.setdefault(tuple(lead), []).append(g)
+        self._lead_lengths = sorted({len(k) for k in self._segments})
 
     def resolve(self, path: str) -> Grant | None:
         """The one entry the server applies to ``path`` (as sys/capabilities asks), or None."""
@@ -501,9 +810,23 @@ class Acl:
         return found
 
     def _best_glob(self, path: str) -> Grant | None:
-        ranked = [(g.pattern.priority(path), g) for g in self._globs]
-        matching = [(key, g) for key, g in ranked if key is not None]
-        return max(matching, key=lambda kg: kg[0])[1] if matching else None
+        candidates: list[Grant] = []
+        for length in self._prefix_lengths:
+            if length <= len(path) and (longest := self._prefixes.get(path[:length])):
+                candidates.append(longest)
+                break
+        if self._segments:
+            parts = tuple(path.split("/"))
+            for length in self._lead_lengths:
+                if length > len(parts):
+                    break
+                candidates += self._segments.get(parts[:length], ())
+        best: tuple[tuple[int, bool, int, int, str], Grant] | None = None
+        for grant in candidates:
+            key = grant.pattern.priority(path)
+            if key is not None and (best is None or key > best[0]):
+                best = (key, grant)
+        return best[1] if best else None
 
     def capabilities(self, path: str) -> list[str]:
         """Sorted capabilities on ``path``, ``["deny"]`` when none: sys/capabilities' format."""
@@ -512,7 +835,11 @@ class Acl:
 
 
 def capabilities(
-    policies: Sequence[Policy], path: str, *, default_policy: Policy | None = None
+    policies: Sequence[Policy],
+    path: str,
+    *,
+    default_policy: Policy | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """What ``sys/capabilities`` answers on ``path`` for a token holding ``policies``.
 
@@ -521,7 +848,7 @@ def capabilities(
     ``default_policy`` to model such a token.
     """
     held = [*policies, default_policy] if default_policy else list(policies)
-    return Acl(held).capabilities(path)
+    return Acl(held, now=now).capabilities(path)
 
 
 # --------------------------------------------------------------------------- zones

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import hcl2
+import hcl
 
 from compliance.secret import Secret
 
@@ -127,8 +127,8 @@ def _token_helper(config: Path) -> str | None:
     except UnicodeDecodeError:
         raise TokenSourceError(f"{config}: not UTF-8 text") from None
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else hcl2.loads(text)
-    except Exception:  # hcl2 raises several lark types; all mean "malformed"
+        data = json.loads(text) if text.lstrip().startswith("{") else hcl.loads(text)
+    except Exception:  # pyhcl raises ValueError, ply errors; all mean "malformed"
         raise TokenSourceError(f"{config}: not valid HCL or JSON") from None
     helper = data.get("token_helper") if isinstance(data, dict) else None
     if isinstance(helper, str) and len(helper) >= 2 and helper[0] == helper[-1] == '"':
