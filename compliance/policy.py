@@ -985,9 +985,11 @@ class _Judgement:
     findings: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     reached: set[tuple[Zone, Pattern]] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # the findings, for an O(1) duplicate test
 
     def find(self, finding: str) -> None:
-        if finding not in self.findings:
+        if finding not in self.seen:
+            self.seen.add(finding)
             self.findings.append(finding)
 
 
