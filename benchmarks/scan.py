@@ -9,8 +9,11 @@ other configs, a few secrets of every kind, see benchmarks/corpus.py):
 - plain: ``detect-secrets scan --all-files`` with the same plugins and filters (a
   baseline holding vault-gate's settings), one process, as detect-secrets runs.
 
-Every secret plain detect-secrets reports (file, line, SHA-1 of the value) must be
-among ours: ``lost_findings`` counts those that are not. Throughputs are MB/s of the
+The engine replaces detect-secrets' keyword and entropy plugins with its own rules
+(docs/scanner.md), so the two no longer report the same set: ``lost_findings`` counts
+detect-secrets findings (file, line, SHA-1 of the value) that ours does not report,
+``only_ours`` the reverse; which of them are secrets is the labelled corpus' question
+(benchmarks/peers.py), not this one's. This is the throughput figure. Throughputs are MB/s of the
 tree; absolute numbers are noisy on shared machines, the ratio is the figure.
 """
 
@@ -82,6 +85,7 @@ def measure(workdir: Path, size_mb: int = 50, workers: int | None = None) -> dic
     ours_s, ours, ours_total = _ours(tree, workers)
     plain_s, plain = _plain(tree, workdir)
     lost = sorted(plain - ours)
+    only_ours = ours - plain
     return {
         "size_mb": round(mb, 2),
         "files": stats["files"],
@@ -95,6 +99,7 @@ def measure(workdir: Path, size_mb: int = 50, workers: int | None = None) -> dic
         "plain_findings": len(plain),
         "ours_findings": ours_total,
         "lost_findings": len(lost),
+        "only_ours": len(only_ours),
         "lost": [f"{path}:{line}" for path, line, _ in lost[:20]],
         "cpus": os.cpu_count(),
     }
@@ -122,12 +127,13 @@ def main() -> int:
     )
     print(
         f"tree {result['size_mb']} MB, {result['files']} files; ratio {result['ratio']}x; "
-        f"findings of detect-secrets missing from ours: {result['lost_findings']}"
+        f"detect-secrets findings ours does not report: {result['lost_findings']}, "
+        f"ours only: {result['only_ours']} (accuracy: benchmarks/peers.py)"
     )
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0 if result["lost_findings"] == 0 else 1
+    return 0
 
 
 if __name__ == "__main__":

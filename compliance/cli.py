@@ -1,6 +1,8 @@
 """``vault-gate``: the checks from a command line, without pytest.
 
-    vault-gate scan PATH... [--history] [--json] [--exclude GLOB]... [--sarif FILE]
+    vault-gate scan PATH... [--history | --history-only] [--no-cache] [--json]
+                   [--summary-json FILE] [--exclude GLOB]... [--sarif FILE]
+                   [--respect-gitignore] [--verify URL [--verify-ca FILE]]
     vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
     vault-gate policy capabilities --policy FILE... --path PATH
     vault-gate policy check --policy FILE... --env ENV [--json]
@@ -71,19 +73,44 @@ def _known_values(path: Path | None) -> list[Secret]:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from compliance.repo import scan_paths
+    """Scan the named paths; findings on stdout, and always, on stderr, the summary of
+    what was scanned and skipped (``--summary-json FILE`` writes it as JSON: ``--json``
+    stays the list of findings its consumers parse)."""
+    from compliance.repo import scan
 
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    if args.sarif and not args.sarif.parent.is_dir():
-        raise UsageError(f"--sarif {args.sarif}: directory {args.sarif.parent} does not exist")
-    findings = scan_paths(
+    args.history = args.history or args.history_only
+    verifier = None
+    if args.verify:
+        from compliance.verify import Verifier, VerifyError
+
+        try:
+            verifier = Verifier(args.verify, args.verify_ca)
+        except (VerifyError, OSError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+    for flag, out in (("--sarif", args.sarif), ("--summary-json", args.summary_json)):
+        if out and not out.parent.is_dir():
+            raise UsageError(f"{flag} {out}: directory {out.parent} does not exist")
+    report = scan(
         args.paths,
         known_values=_known_values(args.known_values),
         history=args.history,
         exclude=args.exclude,
+        ignored=not args.respect_gitignore,
+        working_tree=not args.history_only,
+        history_cache=not args.no_cache,
+        keep_values=verifier is not None,
     )
+    findings = report.findings
+    verdicts = _verify(findings, verifier) if verifier else {}
+    if args.summary_json:
+        try:
+            summary = orjson.dumps(report.summary(), option=orjson.OPT_INDENT_2)
+            args.summary_json.write_bytes(summary)
+        except OSError as exc:
+            raise UsageError(f"--summary-json {args.summary_json}: {exc.strerror}") from None
     if args.sarif:
         from compliance.repo import sarif_report
         from compliance.sarif import write_sarif
@@ -93,12 +120,31 @@ def cmd_scan(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"--sarif {args.sarif}: {exc}") from None
     if args.json:
-        _print_json([f.to_json() for f in findings])
+        rows = [f.to_json() for f in findings]
+        if verifier:  # a key only when asked for: the format stays what consumers parse
+            rows = [{**r, "verified": verdicts.get(i, "")} for i, r in enumerate(rows)]
+        _print_json(rows)
     else:
-        for f in findings:
-            print(f"{f.path}:{f.line}: {f.kind} ({f.fingerprint}) [{f.where}]")
+        for i, f in enumerate(findings):
+            verdict = f" [{verdicts[i]}]" if i in verdicts else ""
+            print(f"{f.path}:{f.line}: {f.kind} ({f.fingerprint}) [{f.where}]{verdict}")
         print(f"{len(findings)} finding(s)", file=sys.stderr)
+    print(report.summary_line(), file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _verify(findings: Sequence[object], verifier: object) -> dict[int, str]:
+    """Index of each verifiable finding -> live / dead / unknown (reason)."""
+    out: dict[int, str] = {}
+    for i, f in enumerate(findings):
+        creds = getattr(f, "credentials", ())
+        if len(creds) == 1 and getattr(f, "kind", "").startswith("Vault/OpenBao token"):
+            out[i] = verifier.token(creds[0])  # type: ignore[attr-defined]
+        elif len(creds) == 2:
+            out[i] = verifier.approle(*creds)  # type: ignore[attr-defined]
+        elif len(creds) == 1:
+            out[i] = "unknown (no role_id beside this secret_id)"
+    return out
 
 
 def cmd_scan_env(args: argparse.Namespace) -> int:
@@ -162,9 +208,36 @@ def parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="find secrets in files and git repositories")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     scan.add_argument("--history", action="store_true", help="also every commit of a git repo")
+    scan.add_argument(
+        "--history-only", action="store_true", help="a git repo's commits, not its files"
+    )
+    scan.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rescan every commit (default: only commits the last run did not see)",
+    )
     scan.add_argument("--json", action="store_true", help="findings as JSON")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     scan.add_argument("--sarif", type=Path, metavar="FILE", help="also write findings as SARIF")
+    scan.add_argument(
+        "--summary-json",
+        type=Path,
+        metavar="FILE",
+        help="also write what was scanned and skipped, and why, as JSON",
+    )
+    scan.add_argument(
+        "--verify",
+        metavar="URL",
+        help="ask this Vault/OpenBao server whether each found token and AppRole "
+        "role_id/secret_id pair is live (opt-in; values are never printed)",
+    )
+    scan.add_argument("--verify-ca", type=Path, metavar="FILE", help="CA file for --verify")
+    scan.add_argument(
+        "--respect-gitignore",
+        action="store_true",
+        help="skip files git ignores under a named path (default: scan them, reported "
+        "'on disk, ignored by git')",
+    )
     scan.add_argument(
         "--known-values",
         type=Path,

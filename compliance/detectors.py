@@ -57,6 +57,15 @@ _PLACEHOLDER = re.compile(
     re.VERBOSE,
 )
 _NOT_A_VALUE = frozenset({"null", "none", "nil", "true", "false", "undefined", "~", "''", '""'})
+# Words that mark a value as an example or a stand-in, wherever they are in it
+# (``changeme``, ``your-api-key``, ``some-root-token``, ``AKIA...EXAMPLE``).
+_STAND_IN = re.compile(
+    r"(?i)^change[_-]?me\d*$|example|placeholder|dummy|redacted|replace[_-]?me|fixme|"
+    r"x{8,}|^(?:some|your|my)[_-]|[_-](?:here|goes[_-]here)$|^x{4,}|\.\.\.$|…|"
+    r"^(?:insert|paste|put|enter|add)[A-Za-z_-]*$"
+)
+_REPEATED_RUN = re.compile(r"(.)\1{3,}")  # AAAAbbbb-cccc-dddd: a drawn-up example
+_MAX_REPEATED_RUNS = 2
 # The name of the field standing in for its value: postgresql://USER:PASSWORD@HOST/DB,
 # "your-token", "db_password". Not "changeme-db-password", not "root": those are values.
 _FIELD_NAME = re.compile(
@@ -76,6 +85,17 @@ def is_placeholder(value: str) -> bool:
         not value
         or bool(_PLACEHOLDER.search(value) or _FIELD_NAME.match(value))
         or value.lower() in _NOT_A_VALUE
+        or bool(_STAND_IN.search(value))
+        or len(_REPEATED_RUN.findall(value)) >= _MAX_REPEATED_RUNS
+    )
+
+
+def _looks_random(value: str, min_chars: int = 16, min_entropy: float = 3.5) -> bool:
+    """Long, mixed and varied enough to be generated rather than chosen."""
+    return (
+        len(value) >= min_chars
+        and shannon_entropy(value) >= min_entropy
+        and sum(any(t(c) for c in value) for t in (str.islower, str.isupper, str.isdigit)) >= 2
     )
 
 
@@ -112,6 +132,11 @@ class _Detector(RegexBasedDetector):
     """
 
     denylist: ClassVar[tuple[re.Pattern[str], ...]] = ()
+    # What our engine's prefilter looks for (compliance.engine): patterns at least one
+    # of which matches on every line ``find`` can report on, with fixed-length tails
+    # (a prefilter reports every end of a match: ``X{24,}`` would report dozens).
+    # Empty: the denylist.
+    anchors: ClassVar[tuple[re.Pattern[str], ...]] = ()
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
         """The secret values on ``line``; ``context`` is the surrounding lines, if known."""
@@ -142,6 +167,9 @@ class _Detector(RegexBasedDetector):
 
 # --- Vault/OpenBao tokens ------------------------------------------------------------
 
+_UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_RE_FULL = _UUID_RE
+
 # A token is not preceded by a word character, a dot or a slash: ``os.environ``,
 # ``this.s.something`` and the middle of a base64 blob are not tokens.
 _BEFORE = r"(?<![A-Za-z0-9_./+-])"
@@ -163,13 +191,32 @@ class VaultTokenDetector(_Detector):
         re.compile(_BEFORE + r"(hv[sbr]\.[A-Za-z0-9_-]{24,})" + _AFTER),
         re.compile(_BEFORE + r"([sr]\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?)" + _AFTER),
         re.compile(_BEFORE + r"(b\.[A-Za-z0-9_-]{80,})" + _AFTER),
+        # Vault before 0.9 issued UUIDs: a token only where a token is named.
+        re.compile(
+            r"(?i)(?:(?<![a-z0-9_])[a-z0-9_]*token|root token|x-vault-token)[\"']?[ \t]*[:=]"
+            r"[ \t]*[\"']?(" + _UUID_RE + r")(?![0-9a-f-])"
+        ),
+        re.compile(
+            r"(?i)(?:^\s*token\s{2,}|vault (?:auth|login)\s+)(" + _UUID_RE + r")(?![0-9a-f-])"
+        ),
+    )
+    anchors = (
+        re.compile(r"hv[sbr]\.[A-Za-z0-9_-]{24}"),
+        re.compile(r"[sr]\.[A-Za-z0-9]{24}"),
+        re.compile(r"b\.[A-Za-z0-9_-]{80}"),
+        re.compile(r"(?i)(?:token|vault auth|vault login)[^\n]{0,40}[0-9a-f]{8}-[0-9a-f]{4}-"),
     )
     MIN_DISTINCT_CHARS = 8
+    IDENTIFIER_MAX_UPPER = 0.3
+    _UUID_SHAPE = re.compile(_UUID_RE_FULL)
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
         for regex in self.denylist:
             for token in regex.findall(line):
-                if self._looks_random(token):
+                if self._UUID_SHAPE.fullmatch(token):
+                    if len(set(token.replace("-", ""))) >= self.MIN_DISTINCT_CHARS:
+                        yield token
+                elif self._looks_random(token):
                     yield token
 
     def _looks_random(self, token: str) -> bool:
@@ -183,7 +230,15 @@ class VaultTokenDetector(_Detector):
         if len(set(body)) < self.MIN_DISTINCT_CHARS:
             return False
         if prefix in ("s", "r"):
-            return any(c.isupper() for c in body) and any(c.islower() for c in body)
+            body = body.partition(".")[0]
+            upper = sum(c.isupper() for c in body)
+            if not upper or not any(c.islower() for c in body):
+                return False
+            # A member chain in minified code (s.getElementsByTagNamexYz,
+            # r.IndexedSourceMapConsumer): no digit, few capitals. Random base62 has
+            # ~40 % capitals and a digit in 98 % of 24-character bodies.
+            identifier = not any(c.isdigit() for c in body)
+            return not (identifier and upper < self.IDENTIFIER_MAX_UPPER * len(body))
         return True
 
 
@@ -236,6 +291,7 @@ class VaultTokenAssignmentDetector(_Detector):
         _cli_flag,
         _header,
     )
+    anchors = (re.compile(r"(?i)" + _TOKEN_VARS + r"|dev-root-token-id|X-Vault-Token"),)
     MIN_CHARS = 3
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
@@ -265,6 +321,8 @@ class VaultTokenAssignmentDetector(_Detector):
             return None  # YAML tags and block scalars, calls, subscripts
         if len(value) < self.MIN_CHARS or is_placeholder(value):
             return None
+        if suffix in _DOC_SUFFIXES and not _looks_random(value):
+            return None  # a dev server's root token id in a tutorial: an instruction
         if any(c.isspace() for c in value):
             # No token has spaces. This also rejects prose that detect-secrets' eager INI
             # parser rewrites into ``NAME = "..."`` (``VAULT_TOKEN: the token to use``).
@@ -275,9 +333,11 @@ class VaultTokenAssignmentDetector(_Detector):
 # --- unseal and recovery keys --------------------------------------------------------
 
 _UNSEAL_KEYWORD = re.compile(r"(?i)unseal|recovery[ _-]?keys?|keys_base64|keys_b64")
-_KEY_SHAPE = re.compile(r"(?<![A-Za-z0-9+/=_-])([A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9+/=_-])")
+_KEY_SHAPE = re.compile(
+    r"(?<![A-Za-z0-9+/=_.:%-])([A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9+/=_-])"
+)  # not part of a host name, URL or path (".com/AWS...")
 _KEY_ARRAY_OPEN = re.compile(
-    r"""(?i)(?:unseal_keys_(?:b64|hex)|recovery_keys_(?:b64|hex)|keys_base64)["']?\s*[:=]"""
+    r"""(?i)(?:(?:unseal_|recovery_)?keys_(?:b64|hex|base64))["']?\s*[:=]"""
     r"""\s*(?:\[[^\]]*)?$"""
 )
 _KEY_ARRAY_ITEM = re.compile(r"""^\s*(?:-\s*)?["']?[A-Za-z0-9+/]{32,}={0,2}["']?\s*,?\s*$""")
@@ -298,8 +358,11 @@ class UnsealKeyDetector(_Detector):
 
     secret_type = "Vault/OpenBao unseal or recovery key"  # noqa: S105 - a label  # pragma: allowlist secret
     denylist = (_UNSEAL_KEYWORD, _KEY_SHAPE)
+    anchors = (_UNSEAL_KEYWORD, re.compile(r"""^[ \t]*(?:-[ \t]*)?["']?[A-Za-z0-9+/]{32}"""))
     MIN_ENTROPY_HEX = 3.0
     MIN_ENTROPY_BASE64 = 4.0
+    HEX_LENGTHS = frozenset({64, 66})
+    B64_LENGTHS = frozenset(range(42, 47))
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
         keyword = _UNSEAL_KEYWORD.search(line)
@@ -331,6 +394,10 @@ class UnsealKeyDetector(_Detector):
             return False
         body = key.rstrip("=")
         hexadecimal = all(c in "0123456789abcdefABCDEF" for c in body)
+        # Shamir shares are 33 bytes (44 base64 characters, 66 hex), a dev server's
+        # single key 32 (44 with "=", 64 hex): other lengths are other things.
+        if not (len(key) in self.HEX_LENGTHS if hexadecimal else len(key) in self.B64_LENGTHS):
+            return False
         limit = self.MIN_ENTROPY_HEX if hexadecimal else self.MIN_ENTROPY_BASE64
         return shannon_entropy(body) >= limit
 
@@ -351,11 +418,12 @@ class AppRoleSecretIdDetector(_Detector):
     secret_type = "Vault/OpenBao AppRole secret_id"  # noqa: S105 - a label  # pragma: allowlist secret
     denylist = (
         re.compile(
-            r"(?i)secret[_-]?id(?![A-Za-z0-9_])[\s\"'\]:=>,(\[-]{1,40}?("
+            r"(?i)secret[ _-]?id(?![A-Za-z0-9_])[\s\"'\]:=>,(\[-]{1,40}?("
             + _UUID
             + r")(?![0-9a-fA-F])"
         ),
     )
+    anchors = (re.compile(r"(?i)secret[ _-]?id"),)
     MIN_DISTINCT_HEX = 6
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
@@ -395,6 +463,10 @@ class DsnPasswordDetector(_Detector):
 
     secret_type = "DSN with password"  # noqa: S105 - a label  # pragma: allowlist secret
     denylist = (_URL_USERINFO, _URL_QUERY, _CONNINFO)
+    anchors = (
+        re.compile(r"://[^\s/?#@\"'`<>]*@"),
+        re.compile(r"(?i)(?:[?&;](?:password|pass|pwd)|[ \t]password)="),
+    )
     MIN_CHARS = 3  # postgresql://u:p@db is a test double's way of saying "some password"
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:

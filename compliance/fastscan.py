@@ -1,5 +1,10 @@
 """detect-secrets' ``scan_file``, made fast by a prefilter that loses nothing.
 
+(The repository scan now runs on :mod:`compliance.engine`, whose rules replace
+detect-secrets' keyword and entropy plugins; this module remains the exact
+detect-secrets path, and its parse-tree walk gives the engine the literals that anchor
+detect-secrets' regex plugins.)
+
 Plain detect-secrets runs every plugin on every line, each call through its argument
 injection, with its filters: about 1 MB/s. Almost no line can match anything. Each
 plugin here gets a *necessary condition*: regular expressions that match somewhere on

@@ -4,9 +4,11 @@
 
 pre-commit runs it with the staged files (``.pre-commit-hooks.yaml``, id
 ``vault-gate-secrets``). Each file is scanned as :func:`compliance.repo.scan` scans
-a working tree: detect-secrets' plugins plus ours (Vault/OpenBao tokens and token
-assignments, unseal keys, AppRole secret_ids, connection URLs with passwords), and a
-``.env`` file is refused outright. Exit 1 on findings, 0 when clean, 2 on bad input.
+a working tree (docs/scanner.md: Vault/OpenBao tokens and token assignments, unseal
+keys, AppRole secret_ids, connection URLs with passwords, private and cloud keys,
+secrets assigned to secret names, detect-secrets' regex plugins), and a ``.env`` file
+is refused outright; the summary of what was scanned goes to stderr. Exit 1 on
+findings, 0 when clean, 2 on bad input.
 
 A reviewed false positive is allowed the ways detect-secrets allows it: an inline
 ``pragma: allowlist secret`` comment on the line, or an entry in the detect-secrets
@@ -21,9 +23,11 @@ in a fraction of a second, and must not pull in the harness (pytest, servers).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
+import types
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -43,6 +47,31 @@ Vault at run time instead."""
 
 class UsageError(Exception):
     pass
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is used, then imports it.
+
+    detect-secrets' plugin base class imports ``requests`` for its verification calls,
+    which vault-gate never makes; importing it is a third of the hook's start-up. The
+    import machinery finds this module in ``sys.modules`` and binds it; the first
+    attribute anyone reads (``requests.exceptions``...) imports the real module.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__spec__ = None
+
+    def __getattr__(self, attr: str) -> object:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+
+def _defer_import(name: str) -> None:
+    if name not in sys.modules:
+        sys.modules[name] = _Deferred(name)
 
 
 def _norm(path: str) -> str:
@@ -145,11 +174,15 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return EXIT_OK
 
+    _defer_import("requests")
     from compliance import repo
 
     if baseline_path is not None:  # its hashes look like secrets to the entropy plugins
         files = [f for f in files if _norm(f) != _norm(str(baseline_path))]
-    findings = repo.scan_hook_files([Path(f) for f in files])
+    report = repo.scan_hook([Path(f) for f in files])
+    findings = report.findings
+    # pre-commit shows it with the failure, or with --verbose: what was looked at.
+    print(f"vault-gate-hook: {report.summary_line()}", file=sys.stderr)
     if args.update_baseline:
         target = baseline_path or Path(DEFAULT_BASELINE)
         added = update_baseline(target, findings)

@@ -3,9 +3,9 @@
 Moving secrets into Vault is not done while a copy stays behind: in a committed
 ``.env``, in a compose file's dev root token, in a commit that was "removed" later
 (every clone still has it), or in the app's own log. This scans all of those with
-detect-secrets (its default plugins plus ours from :mod:`compliance.detectors`), and
-searches for the values that are known to be live secrets (from Vault, from the
-harness) exactly, URL-encoded and base64-encoded.
+our engine (:mod:`compliance.engine`: our rules, and detect-secrets' regex plugins as
+a plug-in source of rules), and searches for the values that are known to be live
+secrets (from Vault, from the harness) exactly, URL-encoded and base64-encoded.
 
 Findings carry fingerprints, never values. Files that cannot be scanned (over the
 size limit, unreadable) are findings too: a check must not pass on what it did not
@@ -16,29 +16,28 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import functools
 import hashlib
 import logging
 import multiprocessing
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, quote_plus
 
 from detect_secrets.__version__ import VERSION as DETECT_SECRETS_VERSION
-from detect_secrets.filters.allowlist import is_line_allowlisted
-from detect_secrets.util.code_snippet import get_code_snippet
 
-from compliance import detectors, fastscan
+from compliance import detectors, engine, history, rules
 from compliance.result import CheckResult, Evidence
 from compliance.sarif import SarifFinding, sarif_log
 from compliance.secret import Secret, fingerprint
@@ -48,6 +47,7 @@ CRITERION = "no_secrets_in_repo"
 WHERE_WORKING_TREE = "working tree"
 WHERE_UNTRACKED = "untracked"
 WHERE_LOG = "log"
+WHERE_IGNORED = "on disk, ignored by git"  # a named path's files that .gitignore hides
 HISTORY_PREFIX = "history"
 SHORT_SHA_CHARS = 10
 
@@ -77,7 +77,15 @@ _KIND_PRIORITY = {
     **{d.secret_type: 2 + i for i, d in enumerate(detectors.OUR_DETECTORS)},
 }
 _BUILTIN_PRIORITY = 10
-_WHERE_ORDER = {WHERE_WORKING_TREE: 0, WHERE_UNTRACKED: 1, WHERE_LOG: 3}
+_WHERE_ORDER = {WHERE_WORKING_TREE: 0, WHERE_UNTRACKED: 1, WHERE_IGNORED: 1, WHERE_LOG: 3}
+
+# Why a file was not scanned as text (the summary's keys).
+SKIP_BINARY = "binary"
+SKIP_OVERSIZE = "over size limit"
+SKIP_UNREADABLE = "unreadable"
+SKIP_SYMLINK = "symlink (not followed)"
+SKIP_SPECIAL = "not a regular file"
+SKIP_EXCLUDED = "excluded"
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,10 @@ class RepoFinding:
     # detect-secrets' SHA-1 of the value, to match a baseline entry (pre-commit hook);
     # never printed, not part of a finding's identity.
     hashed_secret: str = field(default="", compare=False, repr=False)
+    # Only when asked for (``scan(keep_values=True)``, for ``--verify``): the credential
+    # to try (a token; or an AppRole role_id and secret_id), wrapped so that printing a
+    # finding prints fingerprints. Not part of a finding's identity, never serialised.
+    credentials: tuple[Secret, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, str | int]:
         return {
@@ -140,10 +152,52 @@ class ScanReport:
     binary_skipped: Counter[str] = field(default_factory=Counter)
     commits: int = 0
     not_scanned: list[str] = field(default_factory=list)  # "path (reason) [where]"
+    # Bytes of text scanned, by where; files skipped, by reason (see SKIP_*).
+    bytes_scanned: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    nul_separated: int = 0  # files with NUL bytes read as NUL-separated text (environ)
+    commits_cached: int = 0  # commits whose results came from the history cache
 
     @property
     def history_blobs(self) -> int:
         return self.files[HISTORY_PREFIX]
+
+    def summary(self) -> dict[str, object]:
+        """What was scanned and what was skipped and why: the run's last word.
+
+        A scan that found nothing must be told apart from one that read nothing
+        (a hook given no files, a tree that .gitignore hides)."""
+        return {
+            "files_scanned": dict(sorted(self.files.items())),
+            "bytes_scanned": dict(sorted(self.bytes_scanned.items())),
+            "commits": self.commits,
+            "commits_from_cache": self.commits_cached,
+            "skipped": {why: n for why, n in sorted(self.skipped.items()) if n},
+            "nul_separated_text": self.nul_separated,
+            "findings": len(self.findings),
+        }
+
+    def summary_line(self) -> str:
+        """The summary in one line, for stderr."""
+        files = sum(self.files.values())
+        size = sum(self.bytes_scanned.values())
+        where = ", ".join(f"{n} {w}" for w, n in sorted(self.files.items())) or "none"
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()) if n) or "none"
+        extra = f"; {self.nul_separated} read as NUL-separated text" if self.nul_separated else ""
+        if self.commits_cached:
+            extra += f"; {self.commits_cached} commits' results from the cache"
+        return (
+            f"scanned {files} files ({where}), {_size(size)}, {self.commits} commits; "
+            f"skipped: {skipped}{extra}; {len(self.findings)} finding(s)"
+        )
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"  # pragma: no cover
 
 
 def is_committed_env_file(path: str) -> bool:
@@ -154,6 +208,8 @@ def is_committed_env_file(path: str) -> bool:
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
     """Whether ``path`` or one of its parent directories matches a glob in ``patterns``."""
+    if not patterns:
+        return False
     pure = PurePosixPath(path)
     candidates = [str(pure), *(str(p) for p in pure.parents if str(p) != ".")]
     return any(fnmatch.fnmatch(c, pattern) for c in candidates for pattern in patterns)
@@ -204,6 +260,7 @@ class KnownValues:
             for needle in _url_forms(value):
                 self._kinds[needle] = (KIND_KNOWN_URL, secret.fingerprint)
             self._kinds[raw] = (KIND_KNOWN, secret.fingerprint)
+        self.empty = not values
         needles = sorted(self._kinds, key=len, reverse=True)
         self._pattern = re.compile(b"|".join(map(re.escape, needles))) if needles else None
 
@@ -359,16 +416,13 @@ class _Outcome:
     scanned: str | None = None  # the category counted as scanned
     binary: str | None = None  # the category counted as binary, skipped
     not_scanned: list[str] = field(default_factory=list)
+    size: int = 0  # bytes scanned
+    skipped: str | None = None  # why it was not scanned (SKIP_*)
+    nul_separated: bool = False
 
 
 def _category(where: str) -> str:
     return HISTORY_PREFIX if where.startswith(HISTORY_PREFIX) else where
-
-
-@functools.lru_cache(maxsize=1)
-def _our_prefilter() -> fastscan.Prefilter:
-    """Our plugins and their prefilter, for the pass over raw lines (built once)."""
-    return fastscan.Prefilter.for_plugins(d() for d in detectors.OUR_DETECTORS)
 
 
 class _FileScanner:
@@ -377,17 +431,26 @@ class _FileScanner:
     def __init__(self, known: KnownValues, max_file_bytes: int) -> None:
         self.known = known
         self.max_file_bytes = max_file_bytes
-        self._our_prefilter = _our_prefilter()
-        self._prefilter: fastscan.Prefilter | None = None  # detect-secrets' plugins in force
+        self._engine: engine.Engine | None = None
+        self.keep_values = False  # attach credentials to verifiable findings (--verify)
 
     def settings_changed(self) -> None:
         """Call on entering other detect-secrets settings: the plugins have changed."""
-        self._prefilter = None
+        self._engine = None
 
     def file(self, disk_path: Path, display: str, where: str) -> _Outcome | None:
-        """Scan one file on disk, reported as ``display``; None for what is not a file."""
-        if disk_path.is_symlink() or not disk_path.is_file():
+        """Scan one file on disk, reported as ``display``; what is not a regular file
+        (a symlink, a directory, a FIFO) is counted as skipped, never read."""
+        try:
+            mode = disk_path.lstat().st_mode
+        except OSError as exc:
+            return _not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
+        if stat.S_ISLNK(mode):
+            return _Outcome(skipped=SKIP_SYMLINK)
+        if stat.S_ISDIR(mode):
             return None
+        if not stat.S_ISREG(mode):
+            return _Outcome(skipped=SKIP_SPECIAL)
         try:
             size = disk_path.stat().st_size
             if size > self.max_file_bytes:
@@ -399,75 +462,126 @@ class _FileScanner:
         return self.content(data, disk_path, display, where)
 
     def content(self, data: bytes, disk_path: Path, display: str, where: str) -> _Outcome:
+        nul_separated = False
         if b"\0" in data[:BINARY_SNIFF_BYTES]:
-            return _Outcome(binary=_category(where))
+            if not is_nul_separated_text(data):
+                return _Outcome(binary=_category(where), skipped=SKIP_BINARY)
+            # /proc/<pid>/environ, xargs -0 lists: one record per line, scanned as text.
+            data = data.replace(b"\0", b"\n")
+            nul_separated = True
         found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
-        found += self._detect_secrets(disk_path, display, where)
-        found += self._our_raw_lines(data, disk_path, display, where)
-        return _Outcome(_one_per_secret(found), scanned=_category(where))
+        found += self._rules(data, disk_path, display, where)
+        return _Outcome(
+            _one_per_secret(found),
+            scanned=_category(where),
+            size=len(data),
+            nul_separated=nul_separated,
+        )
 
-    def _detect_secrets(self, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
-        if self._prefilter is None:
-            self._prefilter = fastscan.current_prefilter()
+    def scan_bytes(self, data: bytes, path: str) -> list[tuple[int, str, str, str]]:
+        """(line, kind, fingerprint, hashed_secret) of every secret in ``data``: known
+        values and the engine's rules (for history's added lines)."""
+        if self._engine is None:
+            self._engine = engine.default_engine()
+        found = [(n, k, fp, "") for n, k, fp in self.known.find(data)]
+        found += [
+            (h.line, h.kind, fingerprint(h.value), hashed_secret(h.value))
+            for h in self._engine.scan(data, path.rsplit("/", 1)[-1])
+        ]
+        return found
+
+    def _rules(self, data: bytes, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
+        """Our engine's rules (ours and detect-secrets' regex plugins, see
+        :mod:`compliance.engine`) over the file's lines as written."""
+        if self._engine is None:
+            self._engine = engine.default_engine()
+        hits = self._engine.scan(data, disk_path.name)
         return [
             RepoFinding(
-                display, s.line_number, s.type, fingerprint(s.secret_value), where, s.secret_hash
+                display, h.line, h.kind, fingerprint(h.value), where, hashed_secret(h.value),
+                _credentials(h, data) if self.keep_values else (),
             )
-            for s in fastscan.scan_file(str(disk_path), self._prefilter)
-            if s.secret_value
-        ]
+            for h in hits
+        ]  # fmt: skip
 
-    def _our_raw_lines(
-        self, data: bytes, disk_path: Path, display: str, where: str
-    ) -> list[RepoFinding]:
-        """Our plugins once more, over the lines as written.
 
-        detect-secrets parses YAML (and INI-like files) into key/value lines first and
-        scans only those: sequence items (a compose file's ``- VAULT_TOKEN=...``) and
-        comments are dropped. Our plugins are specific enough to run on raw lines; the
-        allowlist pragma is honoured as detect-secrets would. Only the lines the prefilter
-        marks can hold a finding (see :mod:`compliance.fastscan`).
-        """
-        lines = data.decode("utf-8", "replace").splitlines()
-        name = str(disk_path)
-        found = []
-        for index, plugins in self._our_prefilter.candidates(lines).items():
-            number, line = index + 1, lines[index]
-            context = get_code_snippet(lines, number, lines_of_context=RAW_CONTEXT_LINES)
-            values = dict.fromkeys(
-                (p.secret_type, v) for p in plugins for v in p.find(line, name, context)
-            )
-            if values and not is_line_allowlisted(name, line, context):
-                found += [
-                    RepoFinding(display, number, k, fingerprint(v), where, hashed_secret(v))
-                    for k, v in values
-                ]
-        return found
+TOKEN_KINDS = frozenset(
+    {detectors.VaultTokenDetector.secret_type, detectors.VaultTokenAssignmentDetector.secret_type}
+)
+SECRET_ID_KIND = detectors.AppRoleSecretIdDetector.secret_type
+_ROLE_ID = re.compile(
+    rb"(?i)role[_-]?id(?![a-z0-9_])[\s\"':=>,(\[-]{1,40}?"
+    rb"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def _credentials(hit: engine.Hit, data: bytes) -> tuple[Secret, ...]:
+    """What --verify tries for a hit: the token; a secret_id with the role_id nearest
+    to it in the same file (a login needs both); nothing for other kinds."""
+    if hit.kind in TOKEN_KINDS:
+        return (Secret(hit.value),)
+    if hit.kind != SECRET_ID_KIND:
+        return ()
+    best: tuple[int, bytes] | None = None
+    for match in _ROLE_ID.finditer(data):
+        distance = abs(data.count(b"\n", 0, match.start()) + 1 - hit.line)
+        if best is None or distance < best[0]:
+            best = (distance, match.group(1))
+    if best is None:
+        return (Secret(hit.value),)
+    return (Secret(best[1].decode()), Secret(hit.value))
 
 
 def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
+    why = SKIP_OVERSIZE if kind == KIND_OVERSIZE else SKIP_UNREADABLE
     return _Outcome([RepoFinding(path, 0, kind, NO_FINGERPRINT, where)], not_scanned=[
         f"{path} ({reason}) [{where}]"
-    ])  # fmt: skip
+    ], skipped=why)  # fmt: skip
 
 
-# Parallel workers: big trees only (a worker costs an interpreter and detect-secrets'
-# imports), each with its own scanner under our settings, in the order of the tasks.
+NUL_TEXT_MIN_PRINTABLE = 0.95  # of the non-NUL bytes sniffed
+NUL_TEXT_MAX_DENSITY = 4  # at most one byte in 4 a NUL (records of 3+ characters)
+_PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D} | frozenset(range(0x80, 0x100))
+
+
+def is_nul_separated_text(data: bytes) -> bool:
+    """Text whose records end in NUL (``/proc/<pid>/environ``, ``find -print0``), not a
+    binary file: no two NULs in a row in the sniffed part (binaries pad with runs of NUL,
+    UTF-16 puts one after every ASCII character... but never two), and the rest printable."""
+    sample = data[:BINARY_SNIFF_BYTES]
+    if b"\0\0" in sample.rstrip(b"\0") or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    rest = sample.replace(b"\0", b"")
+    if not rest:
+        return False
+    if sample.count(b"\0") * NUL_TEXT_MAX_DENSITY > len(sample):
+        return False  # UTF-16 without a BOM: every other byte a NUL
+    printable = sum(1 for byte in rest if byte in _PRINTABLE)
+    return printable >= NUL_TEXT_MIN_PRINTABLE * len(rest)
+
+
+# Parallel workers: big trees only (a worker costs an interpreter and the engine's
+# imports), each with its own scanner, in the order of the tasks.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 PARALLEL_MIN_FILES = 64
 _worker: _FileScanner | None = None
-# The worker's detect-secrets settings, entered for its lifetime. Held at module level:
-# a context manager left to the garbage collector closes its generator, which restores
-# the empty settings -- a spawned worker then scans with no plugins at all.
-_worker_settings: AbstractContextManager[object] | None = None
 
 
-def _worker_init(known: KnownValues, max_file_bytes: int) -> None:
-    global _worker, _worker_settings
+def _worker_init(known: KnownValues, max_file_bytes: int, keep_values: bool = False) -> None:
+    global _worker
     logging.getLogger("detect-secrets").setLevel(logging.WARNING)
-    _worker_settings = detectors.scan_settings()
-    _worker_settings.__enter__()
     _worker = _FileScanner(known, max_file_bytes)
+    _worker.keep_values = keep_values
+
+
+def _worker_history(
+    task: tuple[str, list[str], tuple[str, ...], int],
+) -> list[history.CommitResult]:
+    assert _worker is not None
+    root, shas, exclude, max_bytes = task
+    return history.scan_chunk(
+        Path(root), shas, _worker.scan_bytes, lambda p: is_excluded(p, exclude), max_bytes
+    )
 
 
 def _worker_scan(task: tuple[str, str, str]) -> _Outcome | None:
@@ -509,6 +623,7 @@ class _Scanner:
         self._files = _FileScanner(known, max_file_bytes)
         self._pending: list[tuple[str, str, str]] = []
         self._blob_count = 0
+        self.cache_history = False
 
     def settings_changed(self) -> None:
         self.flush()
@@ -521,8 +636,12 @@ class _Scanner:
         self.report.not_scanned += outcome.not_scanned
         if outcome.scanned:
             self.report.files[outcome.scanned] += 1
+            self.report.bytes_scanned[outcome.scanned] += outcome.size
         if outcome.binary:
             self.report.binary_skipped[outcome.binary] += 1
+        if outcome.skipped:
+            self.report.skipped[outcome.skipped] += 1
+        self.report.nul_separated += outcome.nul_separated
 
     def not_scanned(self, path: str, kind: str, reason: str, where: str) -> None:
         self._apply(_not_scanned(path, kind, reason, where))
@@ -554,22 +673,47 @@ class _Scanner:
         context = multiprocessing.get_context(method)
         chunk = max(1, len(tasks) // (workers * 8))
         with context.Pool(
-            workers, initializer=_worker_init, initargs=(self.known, self.max_file_bytes)
+            workers,
+            initializer=_worker_init,
+            initargs=(self.known, self.max_file_bytes, self._files.keep_values),
         ) as pool:
             yield from pool.imap(_worker_scan, tasks, chunksize=chunk)
 
+    def history_chunks(self, root: Path, shas: list[str]) -> list[history.CommitResult]:
+        """Scan what each of ``shas`` added: in chunks, in workers when worth it."""
+        chunks = [
+            shas[i : i + history.CHUNK_COMMITS] for i in range(0, len(shas), history.CHUNK_COMMITS)
+        ]
+        exclude = tuple(self.exclude)
+        tasks = [(str(root), c, exclude, self.max_file_bytes) for c in chunks]
+        if self.workers > 1 and len(chunks) > 1:
+            method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+            context = multiprocessing.get_context(method)
+            with context.Pool(
+                min(self.workers, len(chunks)),
+                initializer=_worker_init,
+                initargs=(self.known, self.max_file_bytes, self._files.keep_values),
+            ) as pool:
+                return [r for chunk in pool.imap(_worker_history, tasks) for r in chunk]
+        # One process: git produces the next chunk's log while this one is scanned.
+        out: list[history.CommitResult] = []
+        with ThreadPoolExecutor(max_workers=1) as git:
+            logs = [git.submit(history.log_chunk, root, c) for c in chunks[:1]]
+            for i, chunk in enumerate(chunks):
+                if i + 1 < len(chunks):
+                    logs.append(git.submit(history.log_chunk, root, chunks[i + 1]))
+                out += history.scan_log(
+                    logs[i].result(), chunk, self._files.scan_bytes,
+                    lambda p: is_excluded(p, exclude), self.max_file_bytes,
+                )  # fmt: skip
+                logs[i] = None  # type: ignore[call-overload]
+        return out
+
     def blob(self, data: bytes, display: str, where: str) -> None:
-        """Scan a blob from history: written under the same name, so detect-secrets
-        picks the same parser (YAML, INI...) it would for the file itself."""
+        """Scan a blob from history (the fallback where ``git log -p`` cannot run)."""
         self.flush()
         self._blob_count += 1
-        disk_path = self.workdir / str(self._blob_count) / display
-        disk_path.parent.mkdir(parents=True, exist_ok=True)
-        disk_path.write_bytes(data)
-        try:
-            self._apply(self._files.content(data, disk_path, display, where))
-        finally:
-            disk_path.unlink()
+        self._apply(self._files.content(data, Path(display), display, where))
 
 
 def _total_bytes(tasks: Sequence[tuple[str, str, str]]) -> int:
@@ -613,12 +757,18 @@ def _sort_key(f: RepoFinding) -> tuple[int, str, str, int, str]:
     return (_WHERE_ORDER.get(f.where, 2), f.where, f.path, f.line, f.kind)
 
 
-def _scan_git(scanner: _Scanner, root: Path, history: bool) -> None:
+def _scan_git(
+    scanner: _Scanner, root: Path, history: bool, ignored: bool = False, tree: bool = True
+) -> None:
     tracked = _ls_files(root, "--cached")
+    if not tree:  # history only: a tracked .env is reported at its first commit
+        _scan_history_lines(scanner, root, set())
+        return
     untracked = _ls_files(root, "--others", "--exclude-standard")
     excluded = scanner.exclude
     for path in tracked:
         if is_excluded(path, excluded):
+            scanner.report.skipped[SKIP_EXCLUDED] += 1
             continue
         if is_committed_env_file(path):
             scanner.report.findings.append(
@@ -628,8 +778,85 @@ def _scan_git(scanner: _Scanner, root: Path, history: bool) -> None:
     for path in untracked:
         if not is_excluded(path, excluded):
             scanner.file(root / path, path, WHERE_UNTRACKED)
+        else:
+            scanner.report.skipped[SKIP_EXCLUDED] += 1
+    if ignored:
+        # Named on the command line: the user's intent beats .gitignore (a .env is
+        # ignored, and exactly where secrets sit on disk). Reported as such.
+        for path in _ls_files(root, "--others", "--ignored", "--exclude-standard"):
+            if is_excluded(path, excluded) or ".git" in PurePosixPath(path).parts:
+                scanner.report.skipped[SKIP_EXCLUDED] += 1
+                continue
+            if is_committed_env_file(path):
+                scanner.report.findings.append(
+                    RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_IGNORED)
+                )
+            scanner.file(root / path, path, WHERE_IGNORED)
     if history:
-        _scan_history(scanner, root, set(tracked))
+        _scan_history_lines(scanner, root, set(tracked))
+
+
+def _rules_digest(scanner: _Scanner) -> str:
+    """What cached history results depend on: the rules' code, detect-secrets' version,
+    the settings in force, the excludes and the size limit."""
+    sources = b"".join(
+        Path(m.__file__).read_bytes()  # type: ignore[arg-type]
+        for m in (detectors, engine, rules, history)
+    )
+    settings = repr(engine.plugin_names(engine.default_engine()))
+    extra = f"{DETECT_SECRETS_VERSION}\0{settings}\0{scanner.exclude}\0{scanner.max_file_bytes}"
+    return hashlib.sha256(sources + extra.encode()).hexdigest()
+
+
+def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> None:
+    """History as added lines, in parallel, cached (see :mod:`compliance.history`);
+    the blob-by-blob scan where ``git log -p`` cannot run (a partial clone)."""
+    scanner.flush()
+    shas = history.commits(root)
+    use_cache = scanner.known.empty and scanner.cache_history
+    cache_file = history.cache_path(root, _rules_digest(scanner)) if use_cache else None
+    cached = history.load_cache(cache_file)
+    todo = [s for s in shas if s not in cached]
+    try:
+        fresh = scanner.history_chunks(root, todo)
+    except subprocess.CalledProcessError:
+        _scan_history(scanner, root, tracked)
+        scanner.report.not_scanned.append(
+            "history read blob by blob (git log -p failed: objects missing from this clone?)"
+        )
+        return
+    results = {**cached, **{r.sha: r for r in fresh}}
+    if use_cache:
+        history.save_cache(cache_file, results)
+    scanner.report.commits += len(shas)
+    scanner.report.commits_cached += len(shas) - len(todo)
+    if history.is_shallow(root):
+        scanner.report.not_scanned.append(
+            f"{root}: a shallow clone; commits before its boundary are not here to scan"
+        )
+        scanner.report.skipped["history before the shallow boundary"] += 1
+    seen_env: set[str] = set()
+    for sha in shas:
+        result = results[sha]
+        where = f"{HISTORY_PREFIX} {sha[:SHORT_SHA_CHARS]}"
+        for path in result.added_paths:
+            if path in seen_env or path in tracked or not is_committed_env_file(path):
+                continue
+            seen_env.add(path)
+            scanner.report.findings.append(
+                RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, where)
+            )
+        scanner.report.files[HISTORY_PREFIX] += result.files
+        scanner.report.bytes_scanned[HISTORY_PREFIX] += result.size
+        scanner.report.binary_skipped[HISTORY_PREFIX] += result.binary
+        scanner.report.skipped[SKIP_BINARY] += result.binary
+        for path, size in result.oversize:
+            scanner.not_scanned(path, KIND_OVERSIZE, f"{size} bytes added", where)
+        findings = [
+            RepoFinding(path, line, kind, fp, where, hashed)
+            for path, line, kind, fp, hashed in result.found
+        ]
+        scanner.report.findings += _one_per_secret(findings)
 
 
 def _scan_history(scanner: _Scanner, root: Path, tracked: set[str]) -> None:
@@ -667,7 +894,10 @@ def _scan_tree(scanner: _Scanner, root: Path) -> None:
     """A directory outside git: every regular file, ``.git`` directories aside."""
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if ".git" in path.relative_to(root).parts or is_excluded(rel, scanner.exclude):
+        if ".git" in path.relative_to(root).parts:
+            continue
+        if is_excluded(rel, scanner.exclude):
+            scanner.report.skipped[SKIP_EXCLUDED] += not path.is_dir()
             continue
         scanner.file(path, rel, WHERE_WORKING_TREE)
 
@@ -682,6 +912,10 @@ def scan(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     workers: int | None = None,
     tmp_dir: Path | None = None,
+    ignored: bool = False,
+    working_tree: bool = True,
+    history_cache: bool = False,
+    keep_values: bool = False,
 ) -> ScanReport:
     """Scan and say what was scanned; :func:`scan_paths` is the findings alone.
 
@@ -695,6 +929,14 @@ def scan(
     Big trees are scanned by ``workers`` processes (None: one per available core);
     the report is the same whatever the number. ``tmp_dir``: where the scan's own
     temporary directory goes (the harness passes one its reaper removes).
+    ``ignored``: also scan the files git ignores under each path (the command line
+    does: a named path is the user's intent), reported "on disk, ignored by git".
+    ``working_tree=False`` with ``history``: a repository's history only.
+    ``history_cache``: keep what each commit yielded (fingerprints, no values) in the
+    user's cache, so the next run scans only new commits (unused with known values).
+    ``keep_values``: working-tree findings of tokens and secret_ids carry their
+    credentials (wrapped in :class:`Secret`) for ``--verify``.
+    The report's :meth:`ScanReport.summary` says what was scanned and skipped.
     """
     known = KnownValues(known_values)
     report = ScanReport()
@@ -703,22 +945,19 @@ def scan(
         _detect_secrets_quiet(),
     ):
         scanner = _Scanner(report, known, exclude, max_file_bytes, Path(tmp), workers)
-        with detectors.scan_settings():
-            scanner.settings_changed()
-            for path in paths:
-                if is_git_work_tree(path):
-                    _scan_git(scanner, path, history)
-                elif path.is_dir():
-                    _scan_tree(scanner, path)
-                elif not is_excluded(path.as_posix(), exclude):
-                    scanner.file(path, path.as_posix(), WHERE_WORKING_TREE)
-            scanner.flush()
-        if log_files:
-            with detectors.scan_settings(entropy=False):
-                scanner.settings_changed()
-                for log in log_files:
-                    scanner.file(log, log.as_posix(), WHERE_LOG)
-                scanner.flush()
+        scanner.cache_history = history_cache
+        scanner._files.keep_values = keep_values
+        for path in paths:
+            if is_git_work_tree(path):
+                _scan_git(scanner, path, history, ignored, working_tree or not history)
+            elif path.is_dir():
+                _scan_tree(scanner, path)
+            elif not is_excluded(path.as_posix(), exclude):
+                scanner.file(path, path.as_posix(), WHERE_WORKING_TREE)
+        scanner.flush()
+        for log in log_files:  # the same rules: none of them is an entropy rule
+            scanner.file(log, log.as_posix(), WHERE_LOG)
+        scanner.flush()
     report.findings = _drop_repeats_in_history(report.findings)
     report.findings.sort(key=_sort_key)
     return report
@@ -744,15 +983,23 @@ def scan_paths(
     ).findings
 
 
-def scan_hook_files(paths: Sequence[Path]) -> list[RepoFinding]:
+def scan_hook(paths: Sequence[Path]) -> ScanReport:
     """Files about to be committed (the pre-commit hook): each scanned as a working tree
-    file is, and a ``.env`` file refused whatever it holds."""
+    file is, and a ``.env`` file refused whatever it holds; with the summary (a hook
+    that scanned nothing must be able to say so)."""
+    report = scan(paths)
     env_files = [
         RepoFinding(p.as_posix(), 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_WORKING_TREE)
         for p in paths
         if is_committed_env_file(p.as_posix())
     ]
-    return sorted(env_files + scan_paths(paths), key=_sort_key)
+    report.findings = sorted(env_files + report.findings, key=_sort_key)
+    return report
+
+
+def scan_hook_files(paths: Sequence[Path]) -> list[RepoFinding]:
+    """The findings of :func:`scan_hook`."""
+    return scan_hook(paths).findings
 
 
 # --- the check -----------------------------------------------------------------------
@@ -830,6 +1077,10 @@ def load_allowlist(path: Path) -> dict[str, str]:
     return out
 
 
+def detectors_names() -> set[str]:
+    return {d.__name__ for d in detectors.OUR_DETECTORS}
+
+
 def _evidence(
     repo: Path,
     report: ScanReport,
@@ -859,8 +1110,9 @@ def _evidence(
         ),
         Evidence(
             "detectors",
-            f"detect-secrets {DETECT_SECRETS_VERSION} default plugins + "
-            f"{', '.join(d.__name__ for d in detectors.OUR_DETECTORS)}; "
+            f"vault-gate rules {', '.join(d.__name__ for d in rules.ENGINE_DETECTORS)} + "
+            f"detect-secrets {DETECT_SECRETS_VERSION} regex plugins (not "
+            f"{', '.join(sorted(engine.REPLACED_PLUGINS - detectors_names()))}); "
             f"{len(known_values)} known values "
             f"({', '.join(s.fingerprint for s in known_values) or 'none'}) searched exactly, "
             "URL-encoded and base64-encoded",

@@ -1,0 +1,5 @@
+#!/bin/bash
+export AWS_ACCESS_KEY_ID=AKIATRXD03LDV9POD0T5
+export AWS_SECRET_ACCESS_KEY=erybfEFpetLdXIddNlqGNvgYDvt6P5S0Qjc4l5LN
+export AWS_SESSION_TOKEN="${AWS_SESSION_TOKEN:-}"
+aws s3 ls s3://erp-backups/

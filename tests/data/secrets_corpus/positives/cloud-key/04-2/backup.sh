@@ -1,0 +1,5 @@
+#!/bin/bash
+export AWS_ACCESS_KEY_ID=AKIAUDI95OB046RTYH7B
+export AWS_SECRET_ACCESS_KEY=IQo4bL/mx47PUZfgpeqOdHUVtTuYrkSqjuEROyLR
+export AWS_SESSION_TOKEN="${AWS_SESSION_TOKEN:-}"
+aws s3 ls s3://erp-backups/

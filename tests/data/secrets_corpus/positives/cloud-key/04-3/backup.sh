@@ -1,0 +1,5 @@
+#!/bin/bash
+export AWS_ACCESS_KEY_ID=AKIA78VHAZWMPJV8Y1GR
+export AWS_SECRET_ACCESS_KEY=muZolWKctRiA+UIESmr9TVzccLM6evwvWi99w4wA
+export AWS_SESSION_TOKEN="${AWS_SESSION_TOKEN:-}"
+aws s3 ls s3://erp-backups/

@@ -1,0 +1,7 @@
+import os
+
+import hvac
+
+TOKEN = os.getenv("VAULT_TOKEN", "dev-token")
+ADDR = os.getenv("VAULT_ADDR", "http://localhost:8200")
+token = os.environ["VAULT_TOKEN"]

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+set -euo pipefail
+
+export VAULT_TOKEN="$(cat /run/secrets/vault-token)"
+vault login -method=userpass username="$USER"
+# vault token lookup hvs.<your-token>
+vault login hvs.yRzcUwrwLbxh1hCvrCM2fGUI
+vault kv get -field=password "secret/$APP/db"
+curl -s -H "X-Vault-Token: hvr.VPUd1phw390X7fgVRbkuxwsb" "$VAULT_ADDR/v1/sys/health"

@@ -1,0 +1,243 @@
+"""History as added lines, its cache, shallow and broken clones; the engine's prefilter
+loses nothing; bad input (huge lines, invalid UTF-8, symlink loops) in bounded time.
+
+Real ``git`` repositories in temporary directories; no servers.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compliance import detectors, engine
+from compliance.repo import KIND_ENV_FILE, KIND_UNREADABLE, SKIP_BINARY, SKIP_SYMLINK, scan
+from tests.test_repo_scan import (
+    DSN,
+    TOKEN,
+    assert_not_leaked,
+    commit,
+    has,
+    init_repo,
+    random_token,
+)
+
+CORPUS = Path(__file__).parent / "data" / "secrets_corpus"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def test_history_reports_the_added_line_at_its_commit(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    commit(repo, "one", {"app.yml": "name: app\nport: 8080\n"})
+    token = random_token()
+    second = commit(repo, "two", {"app.yml": f"name: app\nport: 8080\ntoken: {token.reveal()}\n"})
+    commit(repo, "three", {"app.yml": "name: app\nport: 8080\n"})
+    report = scan([repo], history=True, working_tree=False)
+    assert has(
+        report.findings, TOKEN, token, path="app.yml", line=3, where=f"history {second[:10]}"
+    )
+    assert report.commits == 3
+    assert_not_leaked(report.findings, [token])
+
+
+def test_history_cache_scans_only_new_commits(tmp_path: Path, cache_home: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    token = random_token()
+    commit(repo, "one", {"a.env.example": "X=1\n", "run.sh": f"vault login {token.reveal()}\n"})
+    commit(repo, "two", {"b.txt": "hello\n"})
+    first = scan([repo], history=True, working_tree=False, history_cache=True)
+    assert first.commits_cached == 0
+    again = scan([repo], history=True, working_tree=False, history_cache=True)
+    assert (again.commits, again.commits_cached) == (2, 2)
+    assert again.findings == first.findings
+    newer = random_token()
+    commit(repo, "three", {"c.sh": f"vault login {newer.reveal()}\n"})
+    third = scan([repo], history=True, working_tree=False, history_cache=True)
+    assert (third.commits, third.commits_cached) == (3, 2)
+    assert has(third.findings, TOKEN, newer, path="c.sh") and has(third.findings, TOKEN, token)
+    cached = list(cache_home.rglob("*.json"))
+    assert cached and oct(cached[0].stat().st_mode & 0o777) == "0o600"
+    text = "".join(p.read_text() for p in cached)
+    assert_not_leaked(text, [token, newer])
+
+
+def test_known_values_bypass_the_cache(tmp_path: Path, cache_home: Path) -> None:
+    from compliance.secret import Secret
+
+    repo = init_repo(tmp_path / "r")
+    value = Secret("s3cr3t-value-" + "x7Q")
+    commit(repo, "one", {"notes.txt": f"the value is {value.reveal()}\n"})
+    scan([repo], history=True, working_tree=False, history_cache=True)
+    report = scan(
+        [repo], history=True, working_tree=False, history_cache=True, known_values=[value]
+    )
+    assert report.commits_cached == 0
+    assert any(f.kind.startswith("known secret value") for f in report.findings)
+
+
+def test_shallow_clone_is_scanned_and_says_what_it_lacks(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    old = random_token()
+    commit(repo, "one", {"old.sh": f"vault login {old.reveal()}\n"})
+    commit(repo, "two", {"old.sh": "echo removed\n"})
+    new = random_token()
+    commit(repo, "three", {"new.sh": f"vault login {new.reveal()}\n"})
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    report = scan([clone], history=True, working_tree=False)
+    assert has(report.findings, TOKEN, new, path="new.sh")
+    assert not has(report.findings, TOKEN, old)  # not in this clone: said so below
+    assert any("shallow clone" in n for n in report.not_scanned)
+    assert "shallow boundary" in report.summary_line()
+
+
+def test_history_with_missing_objects_falls_back_and_reports_them(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    token = random_token()
+    commit(
+        repo, "one", {"gone.txt": "lost content\n", "kept.sh": f"vault login {token.reveal()}\n"}
+    )
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD:gone.txt"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    report = scan([repo], history=True, working_tree=False)
+    assert has(report.findings, TOKEN, token, path="kept.sh")
+    assert has(report.findings, KIND_UNREADABLE, path="gone.txt")
+    assert any("blob by blob" in n for n in report.not_scanned)
+
+
+def test_history_only_reports_a_tracked_env_file_at_its_commit(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    first = commit(repo, "one", {".env": "A=1\n"})
+    report = scan([repo], history=True, working_tree=False)
+    assert has(report.findings, KIND_ENV_FILE, path=".env", where=f"history {first[:10]}")
+
+
+# --- the engine's prefilter loses nothing ---------------------------------------------
+
+
+class _EveryLine(engine.Engine):
+    """Every rule on every line: what the prefilter must agree with."""
+
+    def __init__(self, plugins: list[object]) -> None:
+        super().__init__(plugins)
+        self._hs = None
+        self._re = []
+        self._always = list(range(len(self.rules)))
+
+
+@pytest.mark.parametrize("hyperscan", [True, False])
+def test_prefilter_finds_what_every_rule_on_every_line_finds(
+    hyperscan: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not hyperscan:
+        monkeypatch.setenv("VAULT_GATE_NO_HYPERSCAN", "1")
+    elif engine.hyperscan is None:
+        pytest.skip("no hyperscan wheel here")
+    from detect_secrets.settings import get_plugins
+
+    with detectors.scan_settings():
+        plugins = engine.engine_plugins(get_plugins())
+        fast = engine.Engine(plugins)
+        assert fast.uses_hyperscan is hyperscan
+        slow = _EveryLine(plugins)
+        files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+        assert len(files) > 300
+        for path in files:
+            data = path.read_bytes()
+            assert fast.scan(data, path.name) == slow.scan(data, path.name), path
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_50_mb_single_line_is_scanned_in_bounded_time(tmp_path: Path) -> None:
+    token = random_token()
+    chunk = b"a.b(c,d);" * 1000
+    data = chunk * (50 * 1024 * 1024 // len(chunk)) + f";t='{token.reveal()}'".encode()
+    (tmp_path / "bundle.min.js").write_bytes(data)
+    report = scan([tmp_path], max_file_bytes=64 * 1024 * 1024, workers=1)
+    assert has(report.findings, TOKEN, token, path="bundle.min.js", line=1)
+    assert report.bytes_scanned["working tree"] == len(data)
+
+
+def test_invalid_utf8_and_odd_bytes_are_text_not_a_crash(tmp_path: Path) -> None:
+    token = random_token()
+    (tmp_path / "latin1.conf").write_bytes(
+        b"caf\xe9 = \xff\xfe\xfd\nVAULT_TOKEN=" + token.reveal().encode() + b"\r\n\x80\x81\n"
+    )
+    report = scan([tmp_path])
+    assert has(report.findings, TOKEN, token, path="latin1.conf", line=2)
+
+
+def test_symlink_loops_and_links_are_counted_not_followed(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "loop").symlink_to(root / "a")
+    (root / "self").symlink_to(root / "self")
+    (root / "real.txt").write_text("hello\n")
+    report = scan([root])
+    assert report.skipped[SKIP_SYMLINK] == 2
+    assert report.files["working tree"] == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a FIFO as root: not readable content")
+def test_a_fifo_is_skipped_never_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    report = scan([tmp_path])
+    assert report.skipped["not a regular file"] == 1
+
+
+def test_binary_is_skipped_and_counted(tmp_path: Path) -> None:
+    (tmp_path / "x.bin").write_bytes(b"\x7fELF\0\0\0\0" + bytes(range(256)) * 4)
+    report = scan([tmp_path])
+    assert report.skipped[SKIP_BINARY] == 1
+    assert "1 binary" in report.summary_line()
+
+
+def test_dsn_in_a_minified_bundle_is_still_found(tmp_path: Path) -> None:
+    from compliance.secret import Secret
+
+    password = Secret("Zx9" + "q" * 3 + "Lm2Pw7")
+    line = "var a=1;" * 200 + f'var u="postgresql://app:{password.reveal()}@db/app";' + "x()" * 50
+    (tmp_path / "app.min.js").write_text(line + "\n")
+    report = scan([tmp_path])
+    assert has(report.findings, DSN, password)
+
+
+# --- rules: what the docs claim ---------------------------------------------------------
+
+
+def test_assignment_rule_conditions(tmp_path: Path) -> None:
+    from compliance.secret import Secret
+
+    django = Secret("django-insecure-" + "k3y(" * 10)
+    password = Secret("Tr0ub4dor-" + "x9Q!")
+    (tmp_path / "settings.py").write_text(
+        f"KEY_FOR_SESSIONS = '{django.reveal()}'\n"  # Django's key, whatever the name
+        "secrets_validated = check_all_secrets()\n"  # a call
+        f"conn = dict(password='{password.reveal()}')\n"  # a keyword argument in a call
+    )
+    (tmp_path / "mvnw").write_text('case "${MVNW_PASSWORD:+has-password}" in\n')
+    (tmp_path / "README.md").write_text('{ "api_key": "myapp-api-key-123456" }\n')
+    report = scan([tmp_path])
+    kinds = {(f.path, f.line, f.kind) for f in report.findings}
+    assert kinds == {
+        ("settings.py", 1, "Flask/Django secret key"),
+        ("settings.py", 3, "Secret Keyword"),
+    }
+    assert_not_leaked(report.findings, [django, password])
