@@ -155,7 +155,7 @@ def test_prefilter_finds_what_every_rule_on_every_line_finds(
         assert fast.uses_hyperscan is hyperscan
         slow = _EveryLine(plugins)
         files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
-        assert len(files) > 300
+        assert len(files) > 250  # the generated part (the real files are re-created locally)
         for path in files:
             data = path.read_bytes()
             assert fast.scan(data, path.name) == slow.scan(data, path.name), path

@@ -251,12 +251,9 @@ def test_plan_sketch_fails_for_each_of_its_secrets(tmp_path: Path) -> None:
         result.findings
     )
     # The Python client and the policy hold no literal secret (their faults are elsewhere).
-    assert not [f for f in findings if f.path.startswith(("src/", "vault/policies/"))]
-    # The plan's set-up commands commit its `kv put` constants: found, line by line.
-    assert {(f.path, f.line) for f in findings if f.path == "vault/setup.sh"} == {
-        ("vault/setup.sh", 8),
-        ("vault/setup.sh", 9),
-    }
+    # Nor do its set-up commands: their `kv put` values are the plan's placeholders
+    # ("your-secret-key"), which the harness replaces with fresh values.
+    assert not [f for f in findings if f.path.startswith(("src/", "vault/"))]
     assert set(json.loads(orjson.dumps(findings[0].to_json()))) == {
         "path",
         "line",
