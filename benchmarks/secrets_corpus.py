@@ -47,46 +47,10 @@ CORPUS = ROOT / "tests" / "data" / "secrets_corpus"
 LABELS = "labels.json"
 SEED = 20261204
 
-BASE62 = string.ascii_letters + string.digits
+from benchmarks.corpus import BASE62, WORDS  # noqa: E402 - one word list for both corpora
+
 B64URL = BASE62 + "-_"
 UPPER_DIGITS = string.ascii_uppercase + string.digits
-WORDS = [
-    "order",
-    "customer",
-    "invoice",
-    "item",
-    "price",
-    "total",
-    "stock",
-    "warehouse",
-    "ship",
-    "payment",
-    "refund",
-    "tax",
-    "account",
-    "user",
-    "session",
-    "cache",
-    "queue",
-    "worker",
-    "retry",
-    "timeout",
-    "config",
-    "path",
-    "value",
-    "result",
-    "request",
-    "response",
-    "client",
-    "server",
-    "handler",
-    "route",
-    "model",
-    "schema",
-    "table",
-    "index",
-    "migrate",
-]
 
 KINDS = (
     "vault-token",
