@@ -47,6 +47,7 @@ CORPUS = ROOT / "tests" / "data" / "secrets_corpus"
 LABELS = "labels.json"
 SEED = 20261204
 
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages
 from benchmarks.corpus import BASE62, WORDS  # noqa: E402 - one word list for both corpora
 
 B64URL = BASE62 + "-_"
