@@ -272,7 +272,7 @@ def _html_cell(c: Criterion, cell: Cell) -> str:
         parts.append("<ul>")
         parts += [f"<li class=finding>finding: {e(f)}</li>" for f in r.findings]
         parts += [
-            f"<li>looked at <code>{e(ev.looked_at)}</code>: {e(ev.found)}</li>" for ev in r.evidence
+            f"<li>looked at {_looked_at(ev.looked_at)}: {e(ev.found)}</li>" for ev in r.evidence
         ]
         parts.append("</ul>")
     parts += [f"<div class=err>{e(err)}</div>" for err in cell.errors]
@@ -328,3 +328,14 @@ def write_all(signoff: SignOff, directory: Path) -> list[Path]:
 __all__: Sequence[str] = (
     "Cell", "SignOff", "Status", "measurement_line", "to_json", "to_markdown", "write_all",
 )  # fmt: skip
+
+
+EVIDENCE_FILES = "evidence/"  # kept files, relative to the report (fixtures/app.py: keep_log)
+
+
+def _looked_at(where: str) -> str:
+    """What a check looked at; a file kept in the report's evidence folder is a link."""
+    shown = f"<code>{html.escape(where)}</code>"
+    if where.startswith(EVIDENCE_FILES) and ".." not in where.split("/"):
+        return f'<a href="{html.escape(where, quote=True)}">{shown}</a>'
+    return shown

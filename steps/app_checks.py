@@ -3,6 +3,8 @@ repository and logs, Vault's audit log, and its policy against what it did."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pytest_bdd import given, when
 
 from compliance.audit import (
@@ -16,7 +18,8 @@ from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
 from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
 from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
-from compliance.result import CheckResult
+from compliance.report import EVIDENCE_FILES
+from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret
 from compliance.target import Target
 from fixtures.app import AppProcess
@@ -72,9 +75,16 @@ def scan_repository(
 
 @when("the harness scans the application's logs", target_fixture="result")
 def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
-    return check_no_secrets_in_logs(
+    result = check_no_secrets_in_logs(
         [app.process.log_path], environment.profile.name, environment.known_values()
     )
+    if app.kept_log is None:
+        return result
+    kept = Evidence(
+        f"{EVIDENCE_FILES}{app.kept_log.name}",
+        "the app's log, kept in the report when the app stops (known values fingerprinted)",
+    )
+    return replace(result, evidence=(*result.evidence, kept))
 
 
 @when("the harness analyses the application's policy file", target_fixture="result")

@@ -135,6 +135,24 @@ def test_no_secret_value_in_any_report_or_the_output(signoff_run: SignoffRun) ->
         assert_no_leak(text, secrets, where)
 
 
+def test_the_apps_logs_are_kept_as_evidence(signoff_run: SignoffRun) -> None:
+    """Each app's log outlives the run in the report's evidence/ folder, and the logs
+    check's evidence points at it (a link in the HTML)."""
+    kept = sorted((signoff_run.reports / "evidence").glob("*.log"))
+    assert {p.stem.split("-")[-2] for p in kept} >= {"dev", "staging", "prod"}, kept
+    data = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
+    cell = next(c for c in data["criteria"] if c["id"] == "no_secrets_in_repo")["environments"]
+    linked = [
+        e["looked_at"]
+        for env in cell.values()
+        for r in env["results"]
+        for e in r["evidence"]
+        if e["looked_at"].startswith("evidence/")
+    ]
+    assert len(linked) >= 3 and all((signoff_run.reports / p).is_file() for p in linked), linked
+    assert 'href="evidence/' in (signoff_run.reports / "signoff.html").read_text()
+
+
 # -- hygiene of the gate itself ------------------------------------------------------------
 
 
