@@ -239,6 +239,18 @@ def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
     assert none is None and good is not None and good.source == "sys/policies/acl/p"
 
 
+def test_a_policy_is_read_by_the_rules_of_the_server_that_holds_it() -> None:
+    """HashiCorp Vault's ``subscribe`` capability: a Vault server's policy is judged, an
+    OpenBao server would have refused it (so from OpenBao it is 'not checked')."""
+    from compliance.live.policies import policy_from_answer
+
+    text = 'path "sys/events/subscribe/*" { capabilities = ["read", "subscribe"] }'
+    on_vault, none = policy_from_answer("events", text, flavour_="vault")
+    assert none is None and on_vault is not None
+    on_openbao, finding = policy_from_answer("events", text, flavour_="openbao")
+    assert on_openbao is None and finding is not None and "'subscribe'" in finding
+
+
 def test_live_findings_as_sarif() -> None:
     pytest.importorskip(
         "compliance.sarif", reason="the SARIF writer lands with the precommit branch"

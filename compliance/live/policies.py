@@ -16,29 +16,47 @@ from __future__ import annotations
 from compliance.live.client import ReadOnlyVault
 from compliance.live.layout import Layout, find_roles, read_mounts, resolve_paths, role_policies
 from compliance.live.privilege import Zones, judge_policies
-from compliance.policy import CRITERION, Policy, PolicyError, parse_policy
+from compliance.live.server import flavour
+from compliance.policy import CRITERION, Flavour, Policy, PolicyError, parse_policy
 from compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
 
 
-def read_policy(vault: ReadOnlyVault, name: str) -> tuple[Policy | None, str | None]:
+def server_flavour(vault: ReadOnlyVault) -> tuple[Flavour, str]:
+    """Which server's policy rules apply (``openbao`` or ``vault``), from the version it
+    reports, and that version for the evidence. Unknown: OpenBao's rules (the parser's
+    default), and the server check says the version is not one live mode knows."""
+    health = vault.read(
+        "sys/health", {"standbyok": "true", "sealedcode": "200", "uninitcode": "200"}, auth=False
+    )
+    version = str(health.body.get("version", "")) if health.ok else ""
+    name, _major = flavour(version)
+    return ("vault" if name == "HashiCorp Vault" else "openbao"), version or "(not reported)"
+
+
+def read_policy(
+    vault: ReadOnlyVault, name: str, *, flavour_: Flavour = "openbao"
+) -> tuple[Policy | None, str | None]:
     """(the parsed policy, None) or (None, the finding why it could not be judged)."""
     answer = vault.read(f"sys/policies/acl/{name}")
     if not answer.ok:
         if answer.missing:
             return None, f"policy {name} is attached but does not exist on the server"
         return None, answer.not_checked(f"policy {name}")
-    return policy_from_answer(name, answer.data.get("policy"))
+    return policy_from_answer(name, answer.data.get("policy"), flavour_=flavour_)
 
 
-def policy_from_answer(name: str, text: object) -> tuple[Policy | None, str | None]:
-    """Parse the policy text the server answered; what this code cannot read (a
-    capability a newer server added, a malformed answer) is a finding, not a guess."""
+def policy_from_answer(
+    name: str, text: object, *, flavour_: Flavour = "openbao"
+) -> tuple[Policy | None, str | None]:
+    """Parse the policy text the server answered, by the rules of the server that holds it;
+    what this code cannot read (a capability a newer server added, a malformed answer) is a
+    finding, not a guess."""
     if not isinstance(text, str):
         return None, f"not checked: policy {name}: the server's answer holds no policy text"
     try:
-        return parse_policy(text, f"sys/policies/acl/{name}"), None
+        return parse_policy(text, f"sys/policies/acl/{name}", flavour=flavour_), None
     except PolicyError as exc:
         return None, f"not checked: policy {name} could not be judged: {exc}"
 
@@ -79,6 +97,8 @@ def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
         holders.append((role.where, attached))
     if layout.policies:
         holders.append(("the named policies", list(layout.policies)))
+    rules, version = server_flavour(vault)
+    evidence.append(Evidence("policy rules", f"{rules}'s (server version {version})"))
     cache: dict[str, Policy | None] = {}
     for holder, names in holders:
         policies: list[Policy] = []
@@ -86,7 +106,7 @@ def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
             if name in (*BUILT_IN, "root"):
                 continue
             if name not in cache:
-                policy, problem = read_policy(vault, name)
+                policy, problem = read_policy(vault, name, flavour_=rules)
                 cache[name] = policy
                 if problem and problem not in findings:
                     findings.append(problem)
