@@ -159,11 +159,11 @@ def cmd_scan_env(args: argparse.Namespace) -> int:
     return _emit(result, args.json)
 
 
-def _policies(files: Sequence[Path]):  # type: ignore[no-untyped-def]
+def _policies(files: Sequence[Path], flavour: str = "openbao"):  # type: ignore[no-untyped-def]
     from compliance.policy import PolicyError, load_policies
 
     try:
-        return load_policies(list(files))
+        return load_policies(list(files), flavour=flavour)  # type: ignore[arg-type]
     except (PolicyError, OSError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -171,7 +171,7 @@ def _policies(files: Sequence[Path]):  # type: ignore[no-untyped-def]
 def cmd_policy_capabilities(args: argparse.Namespace) -> int:
     from compliance.policy import capabilities
 
-    _print_json(capabilities(_policies(args.policy), args.path))
+    _print_json(capabilities(_policies(args.policy, args.flavour), args.path))
     return EXIT_OK
 
 
@@ -184,7 +184,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         prof = load_target(args.target).bind(profile(args.env))
     except (ValueError, TargetError) as exc:
         raise UsageError(f"--target/--env: {exc}") from None
-    return _emit(check_least_privilege(_policies(args.policy), prof), args.json)
+    return _emit(check_least_privilege(_policies(args.policy, args.flavour), prof), args.json)
 
 
 def cmd_audit_summary(args: argparse.Namespace) -> int:
@@ -260,6 +260,7 @@ def parser() -> argparse.ArgumentParser:
     caps.add_argument("--policy", action="append", required=True, type=Path, metavar="FILE")
     caps.add_argument("--path", required=True)
     caps.set_defaults(func=cmd_policy_capabilities)
+    flavour_help = "whose rules read the policies: OpenBao's (default) or HashiCorp Vault's"
     check = psub.add_parser("check", help="judge policies as an environment's app policy")
     check.add_argument("--policy", action="append", required=True, type=Path, metavar="FILE")
     check.add_argument("--env", required=True)
@@ -269,6 +270,10 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_policy_check)
+    for sub_parser in (caps, check):
+        sub_parser.add_argument(
+            "--flavour", choices=("openbao", "vault"), default="openbao", help=flavour_help
+        )
 
     audit = sub.add_parser("audit", help="read Vault audit logs")
     asub = audit.add_subparsers(dest="audit_command", required=True)

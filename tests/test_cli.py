@@ -127,3 +127,16 @@ def test_scan_json(tmp_path: Path, history: bool) -> None:
     (repo / "settings.ini").write_text("[db]\nurl = postgresql://app:${DB_PASSWORD}@db/app\n")
     assert vault_gate("scan", str(repo)).returncode == 0
     assert vault_gate("scan", str(tmp_path / "missing")).returncode == 2
+
+
+def test_policy_capabilities_by_the_rules_of_either_server(tmp_path: Path) -> None:
+    """``subscribe`` is HashiCorp Vault's capability: read under its rules, refused (exit 2,
+    bad input) under OpenBao's, which refuse the policy as the server does."""
+    policy = tmp_path / "events.hcl"
+    policy.write_text('path "sys/events/subscribe/*" { capabilities = ["read", "subscribe"] }\n')
+    args = ("policy", "capabilities", "--policy", str(policy), "--path", "sys/events/subscribe/x")
+    on_vault = vault_gate(*args, "--flavour", "vault")
+    assert on_vault.returncode == 0, on_vault.stderr
+    assert json.loads(on_vault.stdout) == ["read", "subscribe"]
+    on_openbao = vault_gate(*args)
+    assert on_openbao.returncode == 2 and "subscribe" in on_openbao.stderr
