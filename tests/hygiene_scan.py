@@ -43,8 +43,9 @@ def scan_files(
     return sizes, hits
 
 
-# The harness's own logins live in these 0600 files of the session dir, by design.
-CREDENTIAL_FILES = ("operator-token-dev", "operator-token-secure")
+# The harness's own logins live in these 0600 files of the session dir, by design; the
+# target's rotation tool reads its token from a 0600 file in the app's 0700 dir.
+CREDENTIAL_FILES = ("operator-token-dev", "operator-token-secure", "rotation-token")
 
 
 def unexpected(

@@ -81,6 +81,8 @@ def _values(world: Any) -> list[tuple[Secret, str]]:
     for env in world.environments.values():
         out += [(v, "secret") for v in env.known_values()]
         out += [(env.app_password, "secret"), (env.operator_token, "credential")]
+        if env.rotator_token is not None:
+            out.append((env.rotator_token, "credential"))
     for server in world.vaults.values():
         out += [(t, "credential") for t in (server.root_token, server.revoked_root_token) if t]
     if world.pg:
