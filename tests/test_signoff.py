@@ -216,6 +216,22 @@ def test_the_html_report_renders_in_chromium(signoff_run: SignoffRun, tmp_path: 
     ).stdout  # fmt: skip
     assert "vault-gate sign-off" in dom and "<table>" in dom
     assert dom.count('class="cell pass"') == len(CRITERIA) * 3
+    # The load plot: inline SVG with a band per rotation tool run, and its measurement's table.
+    data = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
+    [(name, load)] = [(k, v) for k, v in data["measurements"].items() if "timeline" in v]
+    assert dom.count('<svg xmlns="http://www.w3.org/2000/svg" class="latency-plot"') == 1
+    assert dom.count('class="rotation"') == len(load["timeline"]["rotations"]) == load["rotations"]
+    assert f"<title>Latency over time: {name}</title>" in dom
+    assert "<td>latency_ms.p95</td>" in dom and "<td>timeline" not in dom
+    # Per-cell durations in the matrix, as many as the sign-off measured.
+    durations = [
+        cell["duration_s"]
+        for c in data["criteria"]
+        for cell in c["environments"].values()
+        if cell.get("duration_s") is not None
+    ]
+    assert dom.count('<span class="dur">') == len(durations)
+    assert ("Where the time went" in dom) == bool(durations or data.get("timing"))
     shot = tmp_path / "signoff.png"
     subprocess.run(
         [browser, *flags, "--window-size=1280,1600", f"--screenshot={shot}", page],
