@@ -90,7 +90,7 @@ def latency_svg(timeline: object, title: str) -> str:
     data = parse_timeline(timeline)
     x_max = max([t for t, _, _ in data.requests] + [e for _, e in data.rotations] + [1.0])
     y_max = max([ms for _, ms, _ in data.requests] + [1.0])
-    x_ticks, y_ticks = nice_ticks(x_max), nice_ticks(y_max, 5)
+    x_ticks, y_ticks = nice_ticks(x_max, 8), nice_ticks(y_max, 5)
     x_top, y_top = x_ticks[-1], y_ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
