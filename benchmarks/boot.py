@@ -23,11 +23,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fixtures.backends import Backend, BackendOptions, make_backend
 from fixtures.reaper import Reaper
+from compliance.target import Target, load_target
 from fixtures.world import boot, bootstrap
 
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TARGET = ROOT / "store_erp" / "target.toml"  # pyproject's vault_gate_target
 
-def measure(rounds: int = 5, backend_names: tuple[str, ...] = ("process",)) -> dict:
-    """Boot and bootstrap ``rounds`` times per backend (interleaved); each round's timings."""
+
+def measure(
+    rounds: int = 5, backend_names: tuple[str, ...] = ("process",), target: Target | None = None
+) -> dict:
+    """Boot and bootstrap (the target's own set-up) ``rounds`` times per backend
+    (interleaved); each round's timings."""
+    target = target or load_target(DEFAULT_TARGET)
     reaper = Reaper()
     backends: list[Backend] = [
         make_backend(name, reaper, BackendOptions()) for name in backend_names
@@ -37,9 +45,9 @@ def measure(rounds: int = 5, backend_names: tuple[str, ...] = ("process",)) -> d
         for _ in range(rounds):
             for backend in backends:
                 started = time.monotonic()
-                world = boot(backend, reaper)
+                world = boot(backend, reaper, target.profiles())
                 try:
-                    bootstrap(world)
+                    bootstrap(world, target)
                     per_backend[backend.name].append(
                         {**world.timings, "total_s": time.monotonic() - started}
                     )

@@ -7,6 +7,7 @@ Feature: Rotation under load
   its grace window has ended. Requests, failures and latency percentiles go into the
   sign-off report.
 
+  @runs_ahead @load_experiment
   Scenario Outline: Rotating the JWT key and the database logins three times under load in <environment>
     Given the <environment> environment's Vault server
     And the application running in <environment>

@@ -16,6 +16,7 @@ Feature: Rotation works and invalidates old values
       | staging     |
       | prod        |
 
+  @runs_ahead @rotation_experiment
   Scenario Outline: Rotating every secret in <environment> leaves no old value usable
     Given the <environment> environment's Vault server
     And the application running in <environment>

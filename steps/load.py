@@ -1,13 +1,18 @@
-"""Steps of features/rotation_under_load.feature: rotation while clients use the app."""
+"""Steps of features/rotation_under_load.feature: rotation while clients use the app.
+
+The scenario runs ahead (fixtures/lanes.py): the load and the rotations are an
+experiment of fixtures/experiments.py; each step waits for the stage it judges.
+"""
 
 from __future__ import annotations
 
 import pytest
 from pytest_bdd import parsers, then, when
 
-from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.load_rotation import LoadRotation, old_tokens_refused, rotate_under_load
+from fixtures.experiments import LOAD_ROTATIONS
+from fixtures.lanes import Experiment
+from fixtures.load_rotation import LoadRotation
 from fixtures.signoff import record_measurement
 
 
@@ -21,10 +26,12 @@ from fixtures.signoff import record_measurement
 def rotate_while_loaded(
     request: pytest.FixtureRequest,
     environment: BootstrappedEnvironment,
-    app: AppProcess,
+    experiment: Experiment,
     times: int,
 ) -> LoadRotation:
-    run = rotate_under_load(environment, app, times)
+    if times != LOAD_ROTATIONS:
+        raise ValueError(f"the load experiment rotates {LOAD_ROTATIONS} times, not {times}")
+    run: LoadRotation = experiment.wait("loaded")
     record_measurement(
         request.config,
         f"rotation under load [{environment.profile.name}]",
@@ -43,6 +50,6 @@ def no_valid_request_failed(load_rotation: LoadRotation) -> None:
 
 
 @then("every token signed with a rotated-away key is refused once its grace window ends")
-def old_tokens_are_refused(load_rotation: LoadRotation, app: AppProcess) -> None:
-    problems = old_tokens_refused(load_rotation, app)
+def old_tokens_are_refused(experiment: Experiment) -> None:
+    problems = experiment.wait("old_refused")
     assert not problems, problems

@@ -1,28 +1,36 @@
-"""Steps of features/rotation_works.feature."""
+"""Steps of features/rotation_works.feature.
+
+The rotation scenario runs ahead (fixtures/lanes.py): its work is an experiment of
+fixtures/experiments.py, and each step waits for the stage it names.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
 from compliance.result import CheckResult
-from compliance.rotation import RotationProbe, check_no_stale_cache, check_rotation
+from compliance.rotation import RotationProbe, check_no_stale_cache
 from compliance.target import Target
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.rotation import RotationRun, capture_probe, run_rotation, tries
-from fixtures.world import World
+from fixtures.lanes import Experiment
+from fixtures.plugin import run_ahead
+from fixtures.rotation import RotationRun
 
 
 @given(parsers.parse("the application running in {name}"), target_fixture="app")
 def app_running(
+    request: pytest.FixtureRequest,
     environment: BootstrappedEnvironment,
     pooled_app: Callable[[BootstrappedEnvironment], AppProcess],
     target: Target,
 ) -> AppProcess:
+    experiment = run_ahead(request)
+    if experiment is not None:  # the scenario's app is its experiment's
+        return experiment.wait("app")
     if target.app is None:
         pytest.skip(f"target {target.name} declares no application to start ([app])")
     return pooled_app(environment)
@@ -37,55 +45,32 @@ def read_code_for_caches(environment: BootstrappedEnvironment, target: Target) -
 
 
 @given("a user who logged in before the rotation", target_fixture="probe")
-def user_logged_in(environment: BootstrappedEnvironment, app: AppProcess) -> RotationProbe:
-    return capture_probe(environment, app)
+def user_logged_in(experiment: Experiment) -> RotationProbe:
+    return experiment.wait("probe")
 
 
 @when("an operator rotates every secret with the application's own rotation tool",
       target_fixture="rotated")  # fmt: skip
-def operator_rotates(
-    environment: BootstrappedEnvironment, app: AppProcess, target: Target
-) -> RotationRun:
-    if target.rotation is None:
-        pytest.skip(f"not run: target {target.name} declares no rotation tool ([rotation])")
-    return run_rotation(environment, app)
+def operator_rotates(experiment: Experiment) -> RotationRun:
+    return experiment.wait("rotated")
 
 
 @when("the grace window for the old values has passed")
-def grace_window_passes(target: Target) -> None:
-    grace = target.rotation.grace_s if target.rotation else 0.0
-    cache = target.app.cache_ttl_s if target.app else 0.0
-    time.sleep(grace + cache + 0.2)
+def grace_window_passes(experiment: Experiment) -> None:
+    experiment.wait("grace")
 
 
 @then("the application still serves the user after a new login")
-def still_serves(app: AppProcess) -> None:
-    if app.target is None or app.target.app is None or app.target.app.login is None:
-        pytest.skip("not run: the application declares no login ([app.login])")
-    token = app.login()
-    response = app.authed(token)
-    assert response.status_code in app.target.app.request.ok, response.status_code  # type: ignore[union-attr]
+def still_serves(experiment: Experiment) -> None:
+    experiment.wait("still_serves")
 
 
 @then(
     "the old credential, session cookie, database login and secret_id are all refused",
     target_fixture="result",
 )
-def old_values_refused(
-    world: World,
-    environment: BootstrappedEnvironment,
-    app: AppProcess,
-    probe: RotationProbe,
-    rotated: RotationRun,
-    target: Target,
-) -> CheckResult:
-    result = check_rotation(
-        tries(world, environment, app),
-        environment.profile.name,
-        probe,
-        rotated=rotated.after,
-        before=rotated.before,
-    )
+def old_values_refused(experiment: Experiment) -> CheckResult:
+    result: CheckResult = experiment.wait("judged")
     assert result.passed, result.explain()
     return result
 
