@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from compliance.target import Target, load_target
 from fixtures.backends import Backend, BackendOptions, make_backend
 from fixtures.reaper import Reaper
-from compliance.target import Target, load_target
 from fixtures.world import boot, bootstrap
 
 ROOT = Path(__file__).resolve().parent.parent
