@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from inner_pytest import (
 )
 
 from compliance.criteria import CRITERIA
+from compliance.report import format_duration
 from compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,6 +218,23 @@ def test_the_html_report_renders_in_chromium(signoff_run: SignoffRun, tmp_path: 
     ).stdout  # fmt: skip
     assert "vault-gate sign-off" in dom and "<table>" in dom
     assert dom.count('class="cell pass"') == len(CRITERIA) * 3
+    # The load plot: inline SVG with a band per rotation tool run, and its measurement's table.
+    report = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
+    [(name, load)] = [(k, v) for k, v in report["measurements"].items() if "timeline" in v]
+    assert dom.count('<svg xmlns="http://www.w3.org/2000/svg" class="latency-plot"') == 1
+    assert dom.count('class="rotation"') == len(load["timeline"]["rotations"]) == load["rotations"]
+    assert f"<title>Latency over time: {name}</title>" in dom
+    assert "<td>latency_ms.p95</td>" in dom and "<td>timeline" not in dom
+    # Every cell's duration in the matrix, and where the run's time went (timing, lanes).
+    cells = [cell for c in report["criteria"] for cell in c["environments"].values()]
+    durations = [cell["duration_s"] for cell in cells]
+    assert len(durations) == len(CRITERIA) * 3 and None not in durations
+    shown = re.findall(r'<span class="dur">([^<]+)</span>', dom)
+    assert sorted(shown) == sorted(format_duration(d) for d in durations)
+    timing = report["timing"]
+    assert '<h2 id="time">Where the time went</h2>' in dom and timing["lanes"]
+    assert all(f"<td>{k}" in dom for k in timing if k != "lanes")  # nested keys: k.sub
+    assert all(f"<td>{env}</td>" in dom for env in timing["lanes"])
     shot = tmp_path / "signoff.png"
     subprocess.run(
         [browser, *flags, "--window-size=1280,1600", f"--screenshot={shot}", page],
