@@ -211,7 +211,7 @@ def _where_time_went(gate: dict) -> list[tuple[str, str, str]]:
         f"from process start: pytest start-up, boot {t.get('boot_s', 0):.1f} s, "
         f"target's set-up {t.get('bootstrap_s', 0):.1f} s",
     )]  # fmt: skip
-    path = t["world_ready_s"] + t["longest_environment_chain_s"]
+    path = t["critical_path_s"]
     waits = t["critical_path_of_declared_waits_s"]
     wall = gate["wall_s"]
     gate["critical_path_s"] = round(path, 2)
