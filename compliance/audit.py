@@ -14,7 +14,10 @@ every entry the token makes, and the response to an AppRole login names the new
 token's accessor and the role (``auth.metadata.role_name``). So the app's tokens are
 the accessors of successful logins to its role, collected while reading, and the
 app's reads are the entries made with them. Token metadata alone is not trusted:
-a token with any metadata can be created by whoever may create tokens.
+a token with any metadata can be created by whoever may create tokens. Where several
+processes of one role run (an app and the next one starting, a rotation tool), the
+caller names *which* logins are the app's: the HMACs of the app's own secret_id
+(``logins``), which a login's entry holds in its ``request.data.secret_id``.
 
 Logs get large (a 1 GB log must read at 100 MB/s or better in flat memory): they are
 streamed line by line, parsed with orjson, and the checks look at the parsed dict
@@ -28,7 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,8 +211,9 @@ def iter_entries(
 # -- attributing entries to an AppRole -------------------------------------------------
 
 
-def _is_login_of(record: Record, role: str) -> str | None:
-    """The new token's accessor if ``record`` answers a successful login to AppRole ``role``."""
+def _is_login_of(record: Record, role: str, logins: frozenset[str] | None = None) -> str | None:
+    """The new token's accessor if ``record`` answers a successful login to AppRole
+    ``role`` (with one of the secret_ids whose HMACs ``logins`` holds, if given)."""
     if record["type"] != "response" or record.get("error"):
         return None
     request = _obj(record.get("request"))
@@ -222,6 +226,8 @@ def _is_login_of(record: Record, role: str) -> str | None:
     auth = _obj(record.get("auth")) or _obj(_obj(record.get("response")).get("auth"))
     if _obj(auth.get("metadata")).get("role_name") != role:
         return None
+    if logins is not None and _str(_obj(request.get("data")).get("secret_id")) not in logins:
+        return None
     return _str(auth.get("accessor")) or None
 
 
@@ -230,13 +236,20 @@ class _RoleTokens:
     """The accessors of a role's tokens, learnt from login responses in log order."""
 
     role: str
+    secret_ids: frozenset[str] | None = None  # HMACs: only logins with these are the app's
     accessors: set[str] = field(default_factory=set)
     logins: int = 0
     entries: int = 0
 
+    @property
+    def who(self) -> str:
+        """Whose entries: the role's, or the app's own logins to it."""
+        own = " with the app's own secret_id" if self.secret_ids is not None else ""
+        return f"AppRole {self.role}{own}"
+
     def observe(self, record: Record) -> bool:
         """Learn from ``record``; True if it was made by one of the role's tokens."""
-        accessor = _is_login_of(record, self.role)
+        accessor = _is_login_of(record, self.role, self.secret_ids)
         if accessor is not None:
             self.accessors.add(accessor)
             self.logins += 1
@@ -269,15 +282,18 @@ def _may_concern(line: bytes, role: bytes, accessors: set[str]) -> bool:
     return end < 0 or b"\\" in value or value.decode("utf-8", "replace") in accessors
 
 
-def role_request_paths(audit_log: Path, app_role: str, *, start: int = 0) -> set[str]:
+def role_request_paths(
+    audit_log: Path, app_role: str, *, start: int = 0, logins: Collection[str] | None = None
+) -> set[str]:
     """Request paths that tokens of AppRole ``app_role`` used successfully: what the app
-    really did, for the least-privilege check's "granted but never used".
+    really did, for the least-privilege check's "granted but never used". ``logins``:
+    only the tokens of logins with these secret_id HMACs (the module doc).
 
     Lines that cannot concern the role are skipped before parsing (:func:`_may_concern`):
     parsing is most of the cost of reading a large log, and most of a shared server's
     log is other clients'.
     """
-    tokens = _RoleTokens(app_role)
+    tokens = _RoleTokens(app_role, frozenset(logins) if logins is not None else None)
     used: set[str] = set()
     stats = AuditStats()
     role = orjson.dumps(app_role) if set(app_role) <= _PLAIN_ROLE else None
@@ -430,10 +446,11 @@ def _list_devices(client: hvac.Client) -> dict[str, Any]:
     return _obj(response.get("data")) or _obj(response)
 
 
-def _canary_hashes(
+def audit_hashes(
     client: hvac.Client, canary: Secret, devices: Sequence[str]
 ) -> tuple[dict[str, bytes], list[str]]:
-    """device -> the canary's HMAC under that device's salt; findings for failures."""
+    """device -> the value's HMAC under that device's salt (as its log writes it);
+    findings for failures. A canary's, or an app's secret_id (to know its logins)."""
     hashes, findings = {}, []
     for device in devices:
         try:
@@ -516,14 +533,15 @@ def check_audit_enabled(
     canary: Secret | None = None,
     app_role: str | None = None,
     start: int = 0,
+    logins: Collection[str] | None = None,
 ) -> CheckResult:
     """Judge the server's audit devices against ``profile`` and the log they write.
 
     ``client`` may read ``sys/audit`` and use ``sys/audit-hash/*``. ``canary`` is a
     value the caller has written and read back through Vault: its plain form must
     be absent from the log and its HMAC present. ``app_role``: entries by that
-    AppRole's tokens must be present. ``start``: judge only the log from this byte
-    offset on.
+    AppRole's tokens must be present (of the app's own logins, with ``logins``: the
+    module doc). ``start``: judge only the log from this byte offset on.
     """
     evidence: list[Evidence] = []
     findings: list[str] = []
@@ -538,14 +556,13 @@ def check_audit_enabled(
         evidence += dev_evidence
         findings += dev_findings
 
-    scan = _Scan(role=_RoleTokens(app_role) if app_role else None)
+    own = frozenset(logins) if logins is not None else None
+    scan = _Scan(role=_RoleTokens(app_role, own) if app_role else None)
     plain: list[bytes] = []
     hashes: dict[str, bytes] = {}
     if canary is not None:
         plain = _plain_forms(canary.reveal())
-        hashes, hash_findings = _canary_hashes(
-            client, canary, writers or list(profile.audit_devices)
-        )
+        hashes, hash_findings = audit_hashes(client, canary, writers or list(profile.audit_devices))
         findings += hash_findings
         scan.plain = dict.fromkeys(plain, 0)
         scan.hashed_reads = dict.fromkeys(hashes.values(), 0)
@@ -564,13 +581,13 @@ def check_audit_enabled(
         role = scan.role
         evidence.append(
             Evidence(
-                f"entries by AppRole {role.role}",
+                f"entries by {role.who}",
                 f"{role.logins} logins, {len(role.accessors)} tokens, {role.entries} entries",
             )
         )
         if role.entries == 0:
             findings.append(
-                f"no entries by tokens of AppRole {role.role} "
+                f"no entries by tokens of {role.who} "
                 f"({role.logins} successful logins to it in the log)"
             )
     if canary is not None:
@@ -634,8 +651,10 @@ def check_app_reads_from_vault(
     required_paths: Sequence[str],
     *,
     start: int = 0,
+    logins: Collection[str] | None = None,
 ) -> CheckResult:
-    """Every required path has a successful read by a token of AppRole ``app_role``.
+    """Every required path has a successful read by a token of AppRole ``app_role``
+    (of the app's own logins, with ``logins``: the module doc).
 
     Successful: a response entry with operation ``read``, no error and a data object
     (a read of a missing KV path is answered without one). ``start``: judge only
@@ -662,7 +681,8 @@ def check_app_reads_from_vault(
             seen.ok += 1
             seen.last = _str(record.get("time"))
 
-    scan = _Scan(role=_RoleTokens(app_role), on_record=on_record)
+    own = frozenset(logins) if logins is not None else None
+    scan = _Scan(role=_RoleTokens(app_role, own), on_record=on_record)
     try:
         scan.run(audit_log, start)
     except OSError as exc:
@@ -675,12 +695,13 @@ def check_app_reads_from_vault(
     evidence.append(Evidence(f"audit log {audit_log} from byte {start}", scan.stats.describe()))
     evidence.append(
         Evidence(
-            f"AppRole {app_role}",
+            role.who,
             f"{role.logins} logins, {len(role.accessors)} tokens, {role.entries} entries",
         )
     )
     if role.logins == 0:
-        findings.append(f"no successful AppRole login by {app_role} in the audit log")
+        own = " with the app's own secret_id" if own is not None else ""
+        findings.append(f"no successful AppRole login by {app_role}{own} in the audit log")
     for path, seen in reads.items():
         failed = sum(seen.failures.values())
         evidence.append(

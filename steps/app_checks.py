@@ -104,6 +104,7 @@ def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> 
         canary=environment.plant_canary(),
         app_role=environment.profile.approle_name,
         start=app.audit_offset,
+        logins=app.logins,
     )
 
 
@@ -118,6 +119,7 @@ def audit_reads(
         environment.profile.approle_name,
         target.vault_paths_for(environment.profile.tree) or list(app_paths(environment.profile)),
         start=app.audit_offset,
+        logins=app.logins,
     )
 
 
@@ -138,5 +140,6 @@ def analyse_policy(
             environment.server.audit_log,
             environment.profile.approle_name,
             start=app.audit_offset,
+            logins=app.logins,
         ),
     )

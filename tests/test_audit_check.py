@@ -29,12 +29,13 @@ from compliance.audit import (
     check_app_reads_from_vault,
     check_audit_enabled,
     iter_entries,
+    role_request_paths,
     summarize,
 )
 from compliance.profiles import profile
 from compliance.result import CheckResult
 from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess, fallback_environment
+from fixtures.app import AppProcess, audit_logins, fallback_environment
 from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
 from fixtures.process import free_port
 from fixtures.world import World
@@ -444,3 +445,46 @@ def test_summary_of_a_real_log(world: World, tmp_path: Path) -> None:
     assert len(summary["top_paths"]) <= 5
     assert audit.main(["summary", str(log_of(env)), "--top", "3"]) == 0
     assert audit.main(["summary", str(tmp_path / "missing.log")]) == 2
+
+
+@pytest.mark.servers
+def test_an_app_is_judged_by_its_own_logins_not_by_its_roles(
+    env: BootstrappedEnvironment,
+) -> None:
+    """Two processes of one AppRole (an app and the next one starting, say): the one that
+    read every path passes, the one that only logged in fails, although the role as a
+    whole read every path. Its logins are the HMACs of its own secret_id."""
+    log, role, paths = log_of(env), env.profile.approle_name, list(app_paths(env.profile))
+    start = log.stat().st_size
+    reader_id, idle_id = env.new_secret_id(), env.new_secret_id()
+    reader = env.app_login(reader_id)
+    for name in env.profile.kv_entries:
+        env.read_entry(reader, name)
+    reader.secrets.database.generate_credentials(
+        name=env.profile.database_role, mount_point=env.profile.database_mount
+    )
+    env.app_login(idle_id)  # logs in, reads nothing
+    reader_logins, idle_logins = audit_logins(env, reader_id), audit_logins(env, idle_id)
+    assert reader_logins and idle_logins and reader_logins.isdisjoint(idle_logins)
+
+    by_role = check_app_reads_from_vault(log, env.profile, role, paths, start=start)
+    assert by_role.passed, by_role.explain()
+    mine = check_app_reads_from_vault(log, env.profile, role, paths, start=start,
+                                      logins=reader_logins)  # fmt: skip
+    assert mine.passed, mine.explain()
+    idle = check_app_reads_from_vault(log, env.profile, role, paths, start=start,
+                                      logins=idle_logins)  # fmt: skip
+    assert idle.findings == tuple(
+        f"{path} was never read successfully by a token of AppRole {role}" for path in paths
+    )
+    assert any("with the app's own secret_id" in e.looked_at for e in idle.evidence)
+
+    assert set(paths) <= role_request_paths(log, role, start=start, logins=reader_logins)
+    assert role_request_paths(log, role, start=start, logins=idle_logins) == set()
+
+    audited = check_audit_enabled(env.operator(), log, env.profile, app_role=role, start=start,
+                                  logins=idle_logins)  # fmt: skip
+    assert (
+        f"no entries by tokens of AppRole {role} with the app's own secret_id "
+        "(1 successful logins to it in the log)"
+    ) in audited.findings
