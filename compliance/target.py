@@ -497,21 +497,16 @@ def _gaps(app: AppSpec | None, section: str, keys: list[str]) -> list[str]:
     part = section.removeprefix("app.")
     if part not in _APP_PARTS or part == section:
         raise ValueError(f"[{section}] is not a part of the app's contract")
+    known = {"request": ITEMS_KEYS[:1], "diagnostics": DIAGNOSTICS_FIELDS}.get(part, ())
+    for key in keys:
+        if key not in known:
+            raise ValueError(f"[{section}] {key}: not a key a scenario can require")
     spec = getattr(app, part) if app is not None else None
     if spec is None:
         return [f"[{section}]"]
-    known: dict[str, tuple[str, ...]] = {
-        "request": ITEMS_KEYS[:1],
-        "diagnostics": DIAGNOSTICS_FIELDS,
-    }
-    gaps = []
-    for key in keys:
-        if key not in known.get(part, ()):
-            raise ValueError(f"[{section}] {key}: not a key a scenario can require")
-        has = app.items is not None if part == "request" else key in spec.fields  # type: ignore[union-attr]
-        if not has:
-            gaps.append(f"[{section}] {key}")
-    return gaps
+    if part == "request":
+        return [] if app.items is not None or not keys else [f"[{section}] items"]  # type: ignore[union-attr]
+    return [f"[{section}] {key}" for key in keys if key not in getattr(spec, "fields", {})]
 
 
 # ---------------------------------------------------------------------- loading
