@@ -14,7 +14,7 @@ from compliance.target import Target
 from fixtures import fault_scene as scene
 from fixtures.cluster import Failover, HaWorld, kill_leader_under_load, serving_on_cluster
 from fixtures.fault_scene import FaultApps, FaultScene
-from fixtures.faults import FaultWorlds, immutable_files_supported
+from fixtures.faults import FaultWorlds
 from fixtures.load import LoadGenerator
 from fixtures.signoff import record_measurement
 
@@ -170,13 +170,7 @@ def records_kept(faulty: FaultScene) -> None:
 
 @when("Vault's audit file becomes unwritable")
 def audit_blocked(faulty: FaultScene) -> None:
-    assert faulty.fw is not None
-    audit_log = faulty.env.server.audit_log
-    assert audit_log is not None
-    why_not = immutable_files_supported(audit_log.parent)
-    if why_not:
-        pytest.skip(f"not run: cannot make the audit file unwritable here: {why_not}")
-    faulty.fw.block_audit(faulty.environment)
+    scene.block_audit(faulty)
 
 
 @then("Vault refused every request for want of an audit trail")
@@ -186,8 +180,7 @@ def vault_refused_without_audit(faulty: FaultScene) -> None:
 
 @when("the audit file is writable again")
 def audit_unblocked(faulty: FaultScene) -> None:
-    assert faulty.fw is not None
-    faulty.fw.unblock_audit(faulty.environment)
+    scene.unblock_audit(faulty)
 
 
 # -- high availability ------------------------------------------------------------------
