@@ -69,11 +69,32 @@ VAULT_KEYS = (
 )  # fmt: skip
 APP_KEYS = (
     "command", "health", "stop_signal", "rotate", "env", "cache_ttl_s", "login", "request",
-    "session", "versions", "refused", "write",
+    "session", "versions", "refused", "write", "diagnostics", "outage", "fallback", "cluster",
 )  # fmt: skip
 LOGIN_KEYS = ("seed", "method", "path", "ok", "json", "token", "cookie")
 REQUEST_KEYS = ("method", "path", "ok", "header", "scheme")
+ITEMS_KEYS = ("items", "item_id")  # [app.request] only: the records its answer lists
 WRITE_KEYS = (*REQUEST_KEYS, "json", "id")
+# What the app says of itself ([app.diagnostics]): each a dotted key of its JSON answer.
+DIAGNOSTICS_FIELDS = (
+    "vault_logins", "token_renewals", "vault_addr", "database_logins", "secrets_source",
+)  # fmt: skip
+DIAGNOSTICS_KEYS = ("path", *DIAGNOSTICS_FIELDS, "fallback_source")
+# The causes of an outage the app names in its answer ([app.outage]), in its own words.
+OUTAGE_CAUSES = ("unreachable", "sealed", "login_refused", "audit_failed")
+OUTAGE_KEYS = ("status", "reason", *OUTAGE_CAUSES, "secret_id_hint")
+FALLBACK_KEYS = ("variables", "banner", "refusal")
+# What the harness provides to the rollback path's variables ([app.fallback] variables).
+FALLBACK_PROVIDED: dict[str, str] = {
+    "random": "a fresh random value (32 bytes, URL-safe base64)",
+    "database_url": "postgresql://USER:PASSWORD@HOST:PORT/DB with a login Vault issued",
+    "database_user": "the user of a login Vault issued for the app's database role",
+    "database_password": "its password",
+    "database_host": "the environment's PostgreSQL host",
+    "database_port": "the environment's PostgreSQL port",
+    "database_name": "the environment's database",
+}
+CLUSTER_KEYS = ("separator",)
 SETUP_KEYS = ("command", "env", "timeout_s")
 DATABASE_KEYS = ("name", "sql", "admin_role")
 ROTATION_KEYS = ("command", "policy", "grace_s", "timeout_s", "env")
@@ -161,6 +182,56 @@ class LoginSpec:
 
 
 @dataclass(frozen=True)
+class ItemsSpec:
+    """Where the authenticated request's answer lists the records ([app.request] items):
+    the dotted key of the list, and the dotted key of a record's id in each item (the
+    same id ``[app.write] id`` names in a write's answer)."""
+
+    key: str
+    item_id: str = "id"
+
+
+@dataclass(frozen=True)
+class DiagnosticsSpec:
+    """What the app says of itself, and where ([app.diagnostics]): ``path`` answers JSON;
+    ``fields`` maps each of :data:`DIAGNOSTICS_FIELDS` it reports to its dotted key."""
+
+    path: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    fallback_source: str = ""  # the secrets_source value meaning "from the environment"
+
+
+@dataclass(frozen=True)
+class OutageSpec:
+    """What the app answers while Vault cannot serve ([app.outage]): the status, where the
+    reason is (a dotted JSON key; "" = the body's text), and the app's words for each
+    cause of :data:`OUTAGE_CAUSES`."""
+
+    words: Mapping[str, str]
+    status: int = 503
+    reason: str = ""
+    secret_id_hint: str = ""  # what the reason adds when the secret_id file's is refused
+
+
+@dataclass(frozen=True)
+class FallbackSpec:
+    """The rollback path ([app.fallback]): the variables it reads (VAR -> a name of
+    :data:`FALLBACK_PROVIDED`, or ``"=literal"``), the banner the app logs when it falls
+    back, and the lines it logs when it refuses to (``{environment}``/``{tree}`` filled in)."""
+
+    variables: Mapping[str, str]
+    banner: str
+    refusal: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """The app takes several Vault nodes in its address variable, joined by ``separator``."""
+
+    separator: str = ","
+
+
+@dataclass(frozen=True)
 class AppSpec:
     """How to start the target's application and talk to it."""
 
@@ -176,6 +247,11 @@ class AppSpec:
     refused: tuple[int, ...] = (401, 403)
     write: WriteSpec | None = None  # an authenticated write whose answer names what it made
     rotate: tuple[str, ...] = ()  # older schema: the rotation command ([rotation] now)
+    items: ItemsSpec | None = None  # where [app.request]'s answer lists the records
+    diagnostics: DiagnosticsSpec | None = None
+    outage: OutageSpec | None = None
+    fallback: FallbackSpec | None = None
+    cluster: ClusterSpec | None = None
 
     def argv(self, port: int) -> list[str]:
         return [
@@ -376,6 +452,21 @@ class Target:
         except ValueError:
             return str(p)
 
+    def lacks(self, declared: str) -> list[str]:
+        """What of ``declared`` this target does not declare ([] when it has it all).
+
+        ``declared`` names sections and keys as a scenario needs them, e.g.
+        ``"[app.outage] and [app.diagnostics] vault_logins, database_logins"``: a
+        scenario whose contract the target lacks is not run, and says which part."""
+        found = _REQUIREMENT.findall(declared)
+        if not found:
+            raise ValueError(f"{declared!r} names no [section]")
+        gaps: list[str] = []
+        for section, rest in found:
+            keys = [k for k in re.split(r"[\s,]+", rest) if k and k != "and"]
+            gaps += _gaps(self.app, section, keys)
+        return gaps
+
     def tool_help(self) -> dict[str, str]:
         """Each tool's --help text, run from the target's root (bounded in time)."""
         out = {}
@@ -390,6 +481,32 @@ class Target:
             except (OSError, subprocess.TimeoutExpired) as exc:
                 out[name] = f"(could not run {name}: {type(exc).__name__})"
         return out
+
+
+_REQUIREMENT = re.compile(r"\[([a-z.]+)\]([^\[]*)")
+_APP_PARTS = (
+    "login", "request", "session", "versions", "write", "diagnostics", "outage", "fallback",
+    "cluster",
+)  # fmt: skip
+
+
+def _gaps(app: AppSpec | None, section: str, keys: list[str]) -> list[str]:
+    """The parts of ``[section] keys`` that ``app`` does not declare."""
+    if section == "app":
+        return [] if app is not None else ["[app]"]
+    part = section.removeprefix("app.")
+    if part not in _APP_PARTS or part == section:
+        raise ValueError(f"[{section}] is not a part of the app's contract")
+    known = {"request": ITEMS_KEYS[:1], "diagnostics": DIAGNOSTICS_FIELDS}.get(part, ())
+    for key in keys:
+        if key not in known:
+            raise ValueError(f"[{section}] {key}: not a key a scenario can require")
+    spec = getattr(app, part) if app is not None else None
+    if spec is None:
+        return [f"[{section}]"]
+    if part == "request":
+        return [] if app.items is not None or not keys else [f"[{section}] items"]  # type: ignore[union-attr]
+    return [f"[{section}] {key}" for key in keys if key not in getattr(spec, "fields", {})]
 
 
 # ---------------------------------------------------------------------- loading
@@ -709,6 +826,131 @@ def _probe(sub: _Reader | None, default_ok: tuple[int, ...]) -> Probe | None:
     )
 
 
+def _dotted_key(reader: _Reader, key: str, value: str) -> str:
+    """A dotted JSON key (``vault.logins``): plain segments, none empty."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", value):
+        raise reader.error(key, f'{value!r} is not a dotted JSON key (e.g. "vault.logins")')
+    return value
+
+
+def _request_spec(sub: _Reader) -> tuple[Probe | None, ItemsSpec | None]:
+    """[app.request]: the probe, and where its answer lists the records (``items``)."""
+    table = sub.table("request")
+    if table is None:
+        return None, None
+    plain = {k: v for k, v in table.data.items() if k not in ITEMS_KEYS}
+    probe = _probe(_Reader(table.path, plain, table.where), (200,))
+    items = None
+    if "items" in table.data:
+        items = ItemsSpec(
+            _dotted_key(table, "items", table.string("items")),
+            _dotted_key(table, "item_id", table.string("item_id", "id")),
+        )
+    elif "item_id" in table.data:
+        raise table.error("item_id", "needs items (the key of the list it is an id in)")
+    return probe, items
+
+
+def _diagnostics_spec(sub: _Reader) -> DiagnosticsSpec | None:
+    table = sub.table("diagnostics")
+    if table is None:
+        return None
+    table.only(DIAGNOSTICS_KEYS, ("path",))
+    path = table.string("path")
+    if not path.startswith("/"):
+        raise table.error("path", f"{path!r} must start with '/'")
+    fields_ = {
+        k: _dotted_key(table, k, table.string(k)) for k in DIAGNOSTICS_FIELDS if k in table.data
+    }
+    if not fields_:
+        raise table.error(
+            "path", f"says nothing: name at least one of {', '.join(DIAGNOSTICS_FIELDS)}"
+        )
+    fallback_source = table.string("fallback_source")
+    if ("secrets_source" in fields_) != bool(fallback_source):
+        raise table.error(
+            "fallback_source",
+            "secrets_source and fallback_source go together (where the app says where its "
+            "secrets come from, and the value meaning the environment)",
+        )
+    return DiagnosticsSpec(path, fields_, fallback_source)
+
+
+def _outage_spec(sub: _Reader) -> OutageSpec | None:
+    table = sub.table("outage")
+    if table is None:
+        return None
+    table.only(OUTAGE_KEYS, OUTAGE_CAUSES)
+    status = table.data.get("status", 503)
+    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+        raise table.error("status", f"{status!r} is not one HTTP error status (400-599)")
+    reason = table.string("reason")
+    if reason:
+        _dotted_key(table, "reason", reason)
+    words = {}
+    for cause in OUTAGE_CAUSES:
+        words[cause] = table.string(cause)
+        if not words[cause].strip():
+            raise table.error(cause, "the app's words for this cause cannot be empty")
+    return OutageSpec(words, status, reason, table.string("secret_id_hint"))
+
+
+def _fallback_spec(sub: _Reader) -> FallbackSpec | None:
+    table = sub.table("fallback")
+    if table is None:
+        return None
+    table.only(FALLBACK_KEYS, FALLBACK_KEYS)
+    value = table.data["variables"]
+    if not isinstance(value, dict) or not value:
+        raise table.error("variables", "must be a table of VARIABLE = what the harness provides")
+    variables: dict[str, str] = {}
+    for var, source in value.items():
+        if not _NAME.match(var):
+            raise table.error("variables", f"{var!r} is not an environment variable name")
+        if (
+            isinstance(source, dict)
+            and set(source) == {"value"}
+            and isinstance(source["value"], str | int | float)
+        ):
+            variables[var] = "=" + str(source["value"])
+        elif isinstance(source, str) and source in FALLBACK_PROVIDED:
+            variables[var] = source
+        else:
+            raise table.error(
+                "variables",
+                f"{var} = {source!r}: not something the harness provides; known: "
+                f'{", ".join(FALLBACK_PROVIDED)} (or {{ value = "literal" }})',
+            )
+    banner = table.string("banner")
+    refusal = table.strings("refusal")
+    if not banner.strip() or not refusal or not all(line.strip() for line in refusal):
+        raise table.error(
+            "banner" if not banner.strip() else "refusal",
+            "must say what the app logs (a check for empty words cannot fail)",
+        )
+    for line in (banner, *refusal):
+        _check_fill(table, "refusal", line)
+    return FallbackSpec(variables, banner, refusal)
+
+
+def _check_fill(reader: _Reader, key: str, text: str) -> None:
+    """Only ``{environment}`` and ``{tree}`` may be filled in a logged line."""
+    unknown = [n for n in re.findall(r"\{([^{}]*)\}", text) if n not in ("environment", "tree")]
+    if unknown:
+        raise reader.error(key, f"only {{environment}} or {{tree}} may be filled in, not {unknown}")
+
+
+def _cluster_spec(sub: _Reader) -> ClusterSpec | None:
+    table = sub.table("cluster")
+    if table is None:
+        return None
+    table.only(CLUSTER_KEYS, CLUSTER_KEYS)
+    separator = table.string("separator")
+    if len(separator) != 1 or separator.isalnum() or separator in ":/.":
+        raise table.error("separator", f"{separator!r}: one character that is not part of a URL")
+    return ClusterSpec(separator)
+
+
 def _app_spec(top: _Reader) -> AppSpec | None:
     sub = top.table("app")
     if sub is None:
@@ -759,6 +1001,7 @@ def _app_spec(top: _Reader) -> AppSpec | None:
         probe = _probe(_Reader(top.path, plain, "[app.write] "), (200, 201))
         assert probe is not None
         write = WriteSpec(probe, body, wt.string("id", "id"))
+    request, items = _request_spec(sub)
     versions = None
     vt = sub.table("versions")
     if vt is not None:
@@ -771,10 +1014,15 @@ def _app_spec(top: _Reader) -> AppSpec | None:
         env=sub.env_map("env"),
         cache_ttl_s=sub.number("cache_ttl_s", 0.0),
         login=login,
-        request=_probe(sub.table("request"), (200,)),
+        request=request,
         session=_probe(sub.table("session"), (200,)),
         versions=versions,
         refused=sub.codes("refused", (401, 403)),
         write=write,
         rotate=sub.strings("rotate"),
+        items=items,
+        diagnostics=_diagnostics_spec(sub),
+        outage=_outage_spec(sub),
+        fallback=_fallback_spec(sub),
+        cluster=_cluster_spec(sub),
     )
