@@ -94,14 +94,21 @@ class _BrokenApp(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         type(self).calls += 1
         if type(self).calls % 2:
-            self._send(503, {"error": "vault unavailable", "reason": "vault: x: unreachable"})
+            reason = f"vault: {LEAKY}: unreachable"
+            self._send(503, {"error": "vault unavailable", "reason": reason})
         else:
             self._send(200, {"orders": []})
+
+
+LEAKY = "echoed-secret-value-7f3a"  # a value of the session the broken app echoes
 
 
 class _Env:
     app_user = "alice"
     app_password = Secret("not-a-real-password")
+
+    def known_values(self) -> list[Secret]:
+        return [Secret(LEAKY)]
 
 
 def _App(url: str, env: _Env) -> AppProcess:
@@ -132,7 +139,9 @@ def test_load_against_a_failing_app_counts_its_failures(broken_app: _App) -> Non
     summary = load.summary()
     assert 60 <= summary.requests <= 62  # the count bound (a client may finish its request)
     assert summary.failures > 0
-    assert "HTTP 503 vault unavailable: vault: x: unreachable" in summary.failure_examples[0]
+    example = summary.failure_examples[0]
+    assert "HTTP 503" in example and '"error": "vault unavailable"' in example, example
+    assert LEAKY not in example and f"[{Secret(LEAKY).fingerprint}]" in example, example
 
 
 def test_load_stops_at_its_time_bound(broken_app: _App) -> None:
