@@ -176,3 +176,20 @@ def test_declared_waits_and_stage_times_are_kept() -> None:
     assert timing["declared_waits_s"] == 0.05
     assert timing["stages_s"]["grace"] >= 0.05
     assert timing["span_s"] >= 0.05 and timing["ran_ahead"] is False
+
+
+def test_an_experiment_that_cannot_be_built_fails_its_own_scenario_only() -> None:
+    def build(planned: Planned) -> Experiment:
+        raise KeyError("environment 'qa' not bootstrapped")
+
+    lanes = Lanes([Planned("x", 3, "qa", "t")], {})
+    exp = lanes.launch("x", build, ahead=True)  # from another scenario's setup: no raise
+    lanes.close()
+    with pytest.raises(KeyError, match="not bootstrapped"):
+        exp.wait("app")
+
+
+def test_waiting_for_a_stage_the_experiment_lacks_names_its_stages() -> None:
+    exp = _run(Experiment("rotation", "dev", [("app", lambda e: 1)]))
+    with pytest.raises(KeyError, match="no stage 'probe': app"):
+        exp.wait("probe")
