@@ -818,6 +818,17 @@ def load_target(path: Path) -> Target:
     for i, vault_path in enumerate(top.strings("vault_paths")):
         _check_template(path, f"vault_paths[{i}]", vault_path, vault_path=True)
     trees = _trees(top)
+    rotation = _rotation_spec(top, root)
+    app = _app_spec(top)
+    if (
+        rotation is not None
+        and rotation.grace_from == "app_noticed"
+        and (app is None or app.versions is None)
+    ):
+        raise TargetError(
+            f"{path}: [rotation] grace_from: app_noticed is measured from the app's "
+            "versions probe: it needs [app.versions]"
+        )
     return Target(
         name=data["name"],
         root=root,
@@ -831,12 +842,12 @@ def load_target(path: Path) -> Target:
         vault_paths=top.strings("vault_paths"),
         scan_exclude=top.strings("scan_exclude"),
         scan_allowlist=root / top.string("scan_allowlist") if "scan_allowlist" in data else None,
-        app=_app_spec(top),
+        app=app,
         trees=trees,
         vault=_vault_spec(top),
         setup=top.command("setup"),
         database=_database_spec(top, root),
-        rotation=_rotation_spec(top, root),
+        rotation=rotation,
         credential_env=_names(top, "credential_env"),
         doc_variable_prefixes=top.strings("doc_variable_prefixes"),
         env_secrets=_env_secrets(top),

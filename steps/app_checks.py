@@ -16,7 +16,14 @@ from compliance.audit import (
 from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
-from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
+from compliance.policy import (
+    CRITERION,
+    Policy,
+    check_least_privilege,
+    load_policies,
+    parse_policy,
+    sys_capabilities,
+)
 from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from compliance.report import EVIDENCE_FILES
 from compliance.result import CheckResult, Evidence
@@ -87,11 +94,23 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
     return replace(result, evidence=(*result.evidence, kept))
 
 
+def app_policies(environment: BootstrappedEnvironment, target: Target) -> list[Policy]:
+    """The app's policies as text: its policy file for the environment, or, where the
+    target says its set-up renders them (``policies = { from = "server" }``), what the
+    set-up wrote, read back from the server (no stale rendered copy is judged)."""
+    if not target.policies_from_server:
+        return load_policies([target.policy_file(environment.profile.tree)])
+    client = environment.operator()
+    out = []
+    for name in environment.profile.policy_names:
+        text = client.sys.read_acl_policy(name)["data"]["policy"]
+        out.append(parse_policy(text, f"{environment.server.addr} sys/policies/acl/{name}"))
+    return out
+
+
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
-    return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]), environment.profile
-    )
+    return check_least_privilege(app_policies(environment, target), environment.profile)
 
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
@@ -133,7 +152,7 @@ def analyse_policy(
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
     return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]),
+        app_policies(environment, target),
         environment.profile,
         server_capabilities=sys_capabilities(environment.operator(), app_token),
         used_paths=role_request_paths(
