@@ -57,12 +57,16 @@ def inspect_processes(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
     assert app.process.pid is not None
-    own = set(target.app.env) if target.app else set()  # its names for the harness's values
+    env = target.app.env if target.app else {}
+    # Its names for the harness's values are allowed by name; literals the deployment
+    # passes are judged by value.
+    literals = {var for var, source in env.items() if source.startswith("=")}
     return check_no_secrets_in_env(
         app.process.pid,
         environment.profile.name,
         environment.known_values(),
-        allow=DEFAULT_ALLOW | own,
+        allow=DEFAULT_ALLOW | (set(env) - literals),
+        literals=literals,
     )
 
 
