@@ -13,6 +13,11 @@ from compliance.audit import (
     check_audit_enabled,
     role_request_paths,
 )
+from compliance.database_access import (
+    DatabaseLogin,
+    check_admin_password_retired,
+    check_logins_stay_in_their_environment,
+)
 from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
@@ -29,10 +34,11 @@ from compliance.report import EVIDENCE_FILES
 from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret
 from compliance.target import Target
-from fixtures.app import AppProcess
+from fixtures.app import AppProcess, issued_values
 from fixtures.bootstrap import BootstrappedEnvironment
 from fixtures.scan_cache import SharedRepoScan
 from fixtures.server_checks import judge_server
+from fixtures.world import World
 
 
 @given("a user who logged in and made an authenticated request")
@@ -50,6 +56,42 @@ def user_made_a_request(app: AppProcess) -> None:
 )
 def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
     return judge_server(environment, target, (check_approle, check_policies), CRITERION)
+
+
+@when(
+    "the harness tries the environment's database logins on every environment's database",
+    target_fixture="result",
+)
+def try_database_logins(environment: BootstrappedEnvironment, world: World) -> CheckResult:
+    """The admin password handed to the set-up is refused; a login Vault issues here is
+    refused by every other environment's database (compliance/database_access.py)."""
+    name = environment.profile.name
+    db = environment.profile.database_name
+    if not db or not environment.profile.database_role:
+        return CheckResult(
+            CRITERION, name,
+            (Evidence("database logins", "the target declares no database role: none to try"),),
+            (),
+        )  # fmt: skip
+    assert world.pg is not None
+    host, port = world.pg.host, world.pg.port
+    admin = check_admin_password_retired(
+        name, host, port, db, environment.db_admin_user,
+        environment.db_admin_password or Secret(""),
+    )  # fmt: skip
+    user, password = environment.database_credentials()
+    issued_by = f"{environment.profile.database_mount}/creds/{environment.profile.database_role}"
+    others = {
+        e.profile.name: e.profile.database_name
+        for e in world.environments.values()
+        if e.profile.name != name and e.profile.database_name not in ("", db)
+    }
+    stays = check_logins_stay_in_their_environment(
+        name, host, port, DatabaseLogin(user, password, issued_by), others
+    )
+    return CheckResult(
+        CRITERION, name, admin.evidence + stays.evidence, admin.findings + stays.findings
+    )
 
 
 @when("the harness inspects every process of the application for secrets", target_fixture="result")
@@ -86,8 +128,10 @@ def scan_repository(
 
 @when("the harness scans the application's logs", target_fixture="result")
 def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    text = app.process.log_path.read_text(errors="replace")
+    issued = issued_values(app, text)  # what the servers issued: the app's logins' values
     result = check_no_secrets_in_logs(
-        [app.process.log_path], environment.profile.name, environment.known_values()
+        [app.process.log_path], environment.profile.name, [*environment.known_values(), *issued]
     )
     if app.kept_log is None:
         return result
