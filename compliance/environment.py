@@ -217,6 +217,10 @@ def name_finding(name: str, value: bytes, allow: Collection[str]) -> str | None:
 # literal under such a name is judged by its value's shape, not let through by name).
 KEY_NAME_PARTS: tuple[str, ...] = ("KEY", "CREDENTIAL", "AUTH", "DSN", "PASS", "PWD")
 MIN_SECRET_CHARS = 12
+# A literal this long and this varied looks generated whatever its name (a hostname with
+# a digit does not: "db-replica-2-eu-west" scores below 4 bits per character).
+RANDOM_MIN_CHARS = 20
+RANDOM_MIN_ENTROPY = 4.0
 
 
 def value_finding(name: str, value: bytes) -> str | None:
@@ -227,14 +231,16 @@ def value_finding(name: str, value: bytes) -> str | None:
     from compliance.detectors import _looks_random, is_placeholder, shannon_entropy
 
     text = value.decode(errors="replace")
-    if not text or is_placeholder(text):
+    if not text:
         return None
-    if _url_has_password(value):
+    if _url_has_password(value) and not is_placeholder(urlsplit(text).password or ""):
         return f"{name} is given a URL with a password in it"
+    if is_placeholder(text):
+        return None
     kinds = _detected_kinds(name, text)
     if kinds:
         return f"{name} is given a literal of a known credential format ({', '.join(kinds)})"
-    if _looks_random(text):
+    if _looks_random(text, min_chars=RANDOM_MIN_CHARS, min_entropy=RANDOM_MIN_ENTROPY):
         return (
             f"{name} is given a literal that looks generated ({len(text)} chars, "
             f"{shannon_entropy(text):.1f} bits/char): a secret's shape"
