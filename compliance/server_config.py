@@ -28,7 +28,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compliance.hcl1 import HclError, Item, ListNode, Literal, ObjectList, ObjectNode, parse
+from vault_gate.compliance.policy.hcl1 import (
+    HclError,
+    Item,
+    ListNode,
+    Literal,
+    ObjectList,
+    ObjectNode,
+    parse,
+)
 
 AUDIT_LOG = "{audit_log}"
 # OpenBao 2.x file device options (builtin/audit/file) and the common ones.

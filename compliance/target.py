@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from compliance.profiles import PROFILES, AppNames, Profile
+from vault_gate.compliance.profiles import PROFILES, AppNames, Profile
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HELP_TIMEOUT_S = 30
 DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
 
@@ -426,7 +425,7 @@ class Target:
 
     def server_stanzas(self, env: str):  # type: ignore[no-untyped-def]
         """The target's own server config stanzas for ``env`` (None: the harness's)."""
-        from compliance.server_config import load_stanzas
+        from vault_gate.compliance.server_config import load_stanzas
 
         file = self.server.get(env)
         return load_stanzas(file) if file is not None else None
@@ -868,7 +867,7 @@ def _from_server(reader: _Reader, key: str, extra: tuple[str, ...] = ()) -> bool
 
 def _server_spec(top: _Reader, root: Path) -> dict[str, Path]:
     """[server] staging/prod = "file.hcl": the target's own server config stanzas."""
-    from compliance.server_config import StanzaError, load_stanzas
+    from vault_gate.compliance.server_config import StanzaError, load_stanzas
 
     sub = top.table("server")
     if sub is None:

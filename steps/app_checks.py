@@ -7,21 +7,21 @@ from dataclasses import replace
 
 from pytest_bdd import given, when
 
-from compliance.audit import (
+from vault_gate.compliance.checks.audit import (
     app_paths,
     check_app_reads_from_vault,
     check_audit_enabled,
     role_request_paths,
 )
-from compliance.database_access import (
+from vault_gate.compliance.checks.database_access import (
     DatabaseLogin,
     check_admin_password_retired,
     check_logins_stay_in_their_environment,
 )
-from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
-from compliance.live.approle import check_approle
-from compliance.live.policies import check_policies
-from compliance.policy import (
+from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+from vault_gate.compliance.live.approle import check_approle
+from vault_gate.compliance.live.policies import check_policies
+from vault_gate.compliance.policy.acl import (
     CRITERION,
     Policy,
     check_least_privilege,
@@ -29,20 +29,26 @@ from compliance.policy import (
     parse_policy,
     sys_capabilities,
 )
-from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
-from compliance.report import EVIDENCE_FILES
-from compliance.result import CheckResult, Evidence
-from compliance.secret import Secret
-from compliance.target import Target
-from fixtures.app import AppProcess, issued_values
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.scan_cache import SharedRepoScan
-from fixtures.server_checks import judge_server
-from fixtures.world import World
+from vault_gate.compliance.report.signoff import EVIDENCE_FILES
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.scan.repo import (
+    check_no_secrets_in_logs,
+    check_no_secrets_in_repo,
+    load_allowlist,
+)
+from vault_gate.compliance.secret import Secret
+from vault_gate.compliance.target import Target
+from vault_gate.fixtures.app.process import AppProcess, issued_values
+from vault_gate.fixtures.run.scan_cache import SharedRepoScan
+from vault_gate.fixtures.run.server_checks import judge_server
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
 @given("a user who logged in and made an authenticated request")
 def user_made_a_request(app: AppProcess) -> None:
+    """A test user logs in and makes an authenticated request, so the audit log shows the app
+    serving it."""
     spec = app.target.app if app.target else None
     if spec is None or spec.login is None or spec.request is None:
         return  # an app without users: its own reads at start are what the audit log shows
@@ -55,6 +61,8 @@ def user_made_a_request(app: AppProcess) -> None:
     target_fixture="result",
 )
 def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """Reads the app's AppRole role and the policies it attaches back from the server and judges
+    their settings."""
     return judge_server(environment, target, (check_approle, check_policies), CRITERION)
 
 
@@ -98,6 +106,8 @@ def try_database_logins(environment: BootstrappedEnvironment, world: World) -> C
 def inspect_processes(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """Reads the environment of every process of the application: no known value, no secret-named
+    variable."""
     assert app.process.pid is not None
     env = target.app.env if target.app else {}
     # Its names for the harness's values are allowed by name; literals the deployment
@@ -116,6 +126,8 @@ def inspect_processes(
 def scan_repository(
     environment: BootstrappedEnvironment, target: Target, repo_scan: SharedRepoScan
 ) -> CheckResult:
+    """Scans the target's repository, its untracked files and all its history for secrets and this
+    run's values."""
     return check_no_secrets_in_repo(
         target.root,
         environment.profile.name,
@@ -128,6 +140,8 @@ def scan_repository(
 
 @when("the harness scans the application's logs", target_fixture="result")
 def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    """Scans the application's log for this run's values, and for the values the servers
+    issued to it (its database logins' passwords, its tokens)."""
     text = app.process.log_path.read_text(errors="replace")
     issued = issued_values(app, text)  # what the servers issued: the app's logins' values
     result = check_no_secrets_in_logs(
@@ -158,11 +172,15 @@ def app_policies(environment: BootstrappedEnvironment, target: Target) -> list[P
 
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """Parses the app's policy file (or what its set-up wrote, read back from the server) as
+    the server does and judges it for the environment."""
     return check_least_privilege(app_policies(environment, target), environment.profile)
 
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
 def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    """Plants a canary value in Vault and checks that the audit log records requests, hashed, never
+    raw."""
     assert environment.server.audit_log is not None
     return check_audit_enabled(
         environment.operator(),
@@ -179,6 +197,7 @@ def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> 
 def audit_reads(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """The audit log shows the application's own tokens reading each of its secrets."""
     assert environment.server.audit_log is not None
     return check_app_reads_from_vault(
         environment.server.audit_log,
@@ -197,6 +216,8 @@ def audit_reads(
 def analyse_policy(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """Judges the app's policy against sys/capabilities and the audit log: every grant needed and
+    used."""
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
     return check_least_privilege(

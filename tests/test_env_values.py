@@ -11,7 +11,11 @@ import sys
 
 import pytest
 
-from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env, value_finding
+from vault_gate.compliance.checks.environment import (
+    DEFAULT_ALLOW,
+    check_no_secrets_in_env,
+    value_finding,
+)
 
 SECRETS = {
     "a known credential format": ("PARTNER", "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"),

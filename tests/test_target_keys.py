@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.server_config import StanzaError, parse_stanzas
-from compliance.target import TargetError, fill, load_target, resolve_env
+from vault_gate.compliance.server_config import StanzaError, parse_stanzas
+from vault_gate.compliance.target import TargetError, fill, load_target, resolve_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PARCELS = ROOT / "sample_apps" / "parcels" / "target.toml"
