@@ -33,7 +33,7 @@ class DatabaseLogin:
 
     user: str
     password: Secret
-    issued_by: str  # e.g. "db/creds/parcels-dev (dev)"
+    issued_by: str  # the Vault path that issued it, e.g. "database/creds/app-dev"
 
 
 def _try(host: str, port: int, database: str, user: str, password: Secret) -> str | None:
