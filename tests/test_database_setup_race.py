@@ -6,9 +6,9 @@ duplicate key when two stages' set-ups run at once on one cluster. The harness r
 the environments' set-up one at a time per cluster (fixtures/servers/bootstrap.py's
 ``cluster_lock``); here three environments' set-ups start together on a real cluster.
 
-No timing luck either way: each set-up's check is followed by a barrier that waits
-until every set-up has arrived (a cluster-wide marker role per environment) or, when
-they cannot all arrive because they run one at a time, for a bounded while. Without
+No timing luck either way: each set-up checks, then says it has checked (a committed
+cluster-wide marker role), then waits until every set-up has checked (or, when they
+cannot all have because they run one at a time, for a bounded while) before it creates. Without
 the lock every set-up has checked before any creates, so the race is certain; with it,
 no two checks overlap.
 """
@@ -36,21 +36,22 @@ BARRIER_S = 3  # how long a lone set-up waits for the others (only with the lock
 INIT_SH = """#!/usr/bin/env bash
 set -euo pipefail
 psql -X -q -v ON_ERROR_STOP=1 -v stage="$1" <<'SQL'
+SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'shared_monitor') AS missing \\gset
 SELECT format('CREATE ROLE %I NOLOGIN', 'arrived_' || :'stage') \\gexec
+\\if :missing
 DO $$
 DECLARE
   waited int := 0;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'shared_monitor') THEN
-    WHILE (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'arrived\\_%') < 3
-          AND waited < @BARRIER@ * 20 LOOP
-      PERFORM pg_sleep(0.05);
-      waited := waited + 1;
-    END LOOP;
-    CREATE ROLE shared_monitor NOLOGIN;
-  END IF;
+  WHILE (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'arrived\\_%') < 3
+        AND waited < @BARRIER@ * 20 LOOP
+    PERFORM pg_sleep(0.05);
+    waited := waited + 1;
+  END LOOP;
 END
 $$;
+CREATE ROLE shared_monitor NOLOGIN;
+\\endif
 SQL
 """
 
