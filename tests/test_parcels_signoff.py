@@ -73,7 +73,7 @@ def _findings(data: dict, criterion: str, env: str) -> list[str]:
 
 def _sub(path: Path, pattern: str, replacement: str) -> None:
     text = path.read_text()
-    new, n = re.subn(pattern, replacement, text, flags=re.MULTILINE)
+    new, n = re.subn(pattern, lambda _m: replacement, text, flags=re.MULTILINE)
     assert n, f"{pattern!r} not found in {path}"
     path.write_text(new)
 
