@@ -100,6 +100,13 @@ def _admin_password_never_rotated(repo: Path) -> None:
          "  : # the admin password is left as handed over")  # fmt: skip
 
 
+def _database_open_to_every_stage(repo: Path) -> None:
+    """The roles template no longer takes CONNECT away from PUBLIC: every stage's
+    logins may connect to every stage's database."""
+    _sub(repo / "db" / "roles.tmpl.sql", r"^SELECT format\('REVOKE ALL ON DATABASE.*$",
+         "-- CONNECT left to PUBLIC")  # fmt: skip
+
+
 def _cross_environment_policy(repo: Path) -> None:
     """The policy template grants every stage's keys to each stage's app."""
     with (repo / "vault" / "policies" / "parcels-app.tmpl.hcl").open("a") as fh:
@@ -125,6 +132,9 @@ FLAWS = {
     "raw audit logging in prod": (_raw_audit_in_prod, "audit_enabled", "log_raw", ("prod",)),
     "a set-up that never rotates the admin password": (
         _admin_password_never_rotated, "least_privilege", "never had Vault rotate it", ENVS,
+    ),
+    "a database open to every stage's logins": (
+        _database_open_to_every_stage, "least_privilege", "reached", ENVS,
     ),
     "a cross-environment policy template": (
         _cross_environment_policy, "least_privilege", 'path "kv-parcels/data/*"', ENVS,
