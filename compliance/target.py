@@ -27,9 +27,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault_gate.compliance.profiles import PROFILES, AppNames, Profile
+
+if TYPE_CHECKING:  # imported where used: a target without [server] never needs it
+    from vault_gate.compliance.server_config import ServerStanzas
 
 HELP_TIMEOUT_S = 30
 DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
@@ -423,7 +426,7 @@ class Target:
             return ""
         return self.named(self.rotation.policy_name, env)
 
-    def server_stanzas(self, env: str):  # type: ignore[no-untyped-def]
+    def server_stanzas(self, env: str) -> ServerStanzas | None:
         """The target's own server config stanzas for ``env`` (None: the harness's)."""
         from vault_gate.compliance.server_config import load_stanzas
 
