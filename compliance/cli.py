@@ -176,15 +176,19 @@ def cmd_policy_capabilities(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from compliance.policy import check_least_privilege
+    from compliance.least_privilege import check_least_privilege
+    from compliance.live.targetfile import layout_from_target, names_of
     from compliance.profiles import profile
     from compliance.target import TargetError, load_target
 
     try:
-        prof = load_target(args.target).bind(profile(args.env))
+        target = load_target(args.target)
+        prof = target.bind(profile(args.env))
+        layout = layout_from_target(names_of(target), prof, profiles=target.profiles())
     except (ValueError, TargetError) as exc:
         raise UsageError(f"--target/--env: {exc}") from None
-    return _emit(check_least_privilege(_policies(args.policy, args.flavour), prof), args.json)
+    policies = _policies(args.policy, args.flavour)
+    return _emit(check_least_privilege(policies, prof, layout=layout), args.json)
 
 
 def cmd_audit_summary(args: argparse.Namespace) -> int:

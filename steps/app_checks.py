@@ -14,9 +14,11 @@ from compliance.audit import (
     role_request_paths,
 )
 from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+from compliance.least_privilege import CRITERION, check_least_privilege
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
-from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
+from compliance.live.targetfile import layout_from_target, names_of
+from compliance.policy import load_policies, sys_capabilities
 from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from compliance.report import EVIDENCE_FILES
 from compliance.result import CheckResult, Evidence
@@ -90,8 +92,15 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
     return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]), environment.profile
+        load_policies([target.policy_file(environment.profile.tree)]),
+        environment.profile,
+        layout=_layout(environment, target),
     )
+
+
+def _layout(environment: BootstrappedEnvironment, target: Target):  # type: ignore[no-untyped-def]
+    """The target's layout in this environment: the scope both policy checks judge in."""
+    return layout_from_target(names_of(target), environment.profile, profiles=target.profiles())
 
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
@@ -135,6 +144,7 @@ def analyse_policy(
     return check_least_privilege(
         load_policies([target.policy_file(environment.profile.tree)]),
         environment.profile,
+        layout=_layout(environment, target),
         server_capabilities=sys_capabilities(environment.operator(), app_token),
         used_paths=role_request_paths(
             environment.server.audit_log,
