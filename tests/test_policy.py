@@ -260,8 +260,7 @@ def test_auth_paths_are_a_finding() -> None:
     text = app_text("dev") + stanza("auth/approle/role/+/secret-id", "read")
     result = check_least_privilege(policy(text), DEV)
     assert result.findings == (
-        'policy synthetic: path "auth/approle/role/+/secret-id" grants read: '
-        "access to auth/ paths",
+        'policy synthetic: path "auth/approle/role/+/secret-id" grants read: access to auth/ paths',
     ), result.explain()
 
 
