@@ -356,3 +356,13 @@ def test_one_entry_named_two_ways_is_judged_once_with_its_keys() -> None:
     assert [(e.mount, e.logical) for e in entries] == [("secret", "app/prod/flask")]
     keys = entry_keys({"secret/app/prod/flask": ("secret_key",)}, mounts)
     assert keys == {("secret", "app/prod/flask"): ("secret_key",)}
+
+
+def test_a_target_naming_no_approle_mount_pins_none() -> None:
+    """The loader defaults the mount to approle/; live mode discovers it instead."""
+    from compliance.live.targetfile import read_target
+
+    plan = Path(__file__).resolve().parent / "known_bad" / "plan_sketch" / "target.toml"
+    store_erp = Path(__file__).resolve().parent.parent / "store_erp" / "target.toml"
+    assert read_target(plan).approle_mount == ""
+    assert read_target(store_erp).approle_mount == "approle"  # named there

@@ -241,3 +241,36 @@ def test_live_mode_judges_a_templated_policy_for_the_role_s_entity(bao: Server) 
     good = _on_server(bao, "development", text)
     _login(bao, good)
     assert check_policies(bao.vault(), replace(layout, roles=(good,))).passed
+
+
+# --------------------------------------------------------------------------- the gate's token
+
+
+def test_the_gate_token_s_value_probe_reads_kv_v2_data_paths_one_finding_per_problem(
+    bao: Server,
+) -> None:
+    """A gate token that can read ``secret/data/...`` (the app's values on KV v2) and
+    create tokens: two problems, two findings; the first names the app's data/ paths, though the
+    target names its entries by their logical paths."""
+    from compliance.live.tokens import check_gate_token
+
+    auditor = (ROOT / "vault" / "policies" / "auditor.hcl").read_text()
+    text = auditor + stanza("secret/data/*", "read") + stanza("auth/token/create", "update")
+    bao.root.sys.create_or_update_policy("leaky-gate", text)
+    token = Secret(
+        bao.root.auth.token.create(policies=["leaky-gate"], no_default_policy=True, ttl="5m")[
+            "auth"
+        ]["client_token"]
+    )
+    vault = ReadOnlyVault(bao.server.addr, token, verify=True)
+    layout = _layout(load_target(PLAN), "dev")  # logical paths: secret/store-erp/development/..
+    assert all("/data/" not in p for p in layout.paths)
+    result = check_gate_token(vault, layout)
+    assert len(result.findings) == 2, result.explain()
+    values, writes = result.findings
+    assert values.startswith('the gate\'s token is not read-only: sys/policies/acl/leaky-gate: '
+                             'path "secret/data/*" ')  # fmt: skip
+    assert "secret/data/store-erp/development/flask (read)" in values
+    assert writes.endswith('path "auth/token/create" grants update: the gate only reads; '
+                           "live mode never reads there; reaches secret values: "
+                           "auth/token/create (update)")  # fmt: skip
