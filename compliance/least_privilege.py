@@ -85,18 +85,32 @@ TIME_DEPENDENT: dict[str, str] = {
     "sys/renew/*": "lease renewal (at about 2/3 of a lease's TTL)",
     "sys/leases/revoke": "lease revocation (at shutdown)",
 }
+# Lease renewal and lookup by path (``sys/leases/renew/<lease id>``): the default policy
+# grants the same on any lease by body (``sys/leases/renew`` with ``lease_id``), so
+# ``update`` under these prefixes is maintenance too.
+LEASE_BY_PATH: dict[str, str] = {
+    "sys/leases/renew/": "lease renewal (at about 2/3 of a lease's TTL)",
+    "sys/renew/": "lease renewal (at about 2/3 of a lease's TTL)",
+    "sys/leases/lookup/": "",
+}
 SYSTEM = (Zone("sys/", ("sys",)), Zone("auth/", ("auth",)))
 
 
 def is_token_maintenance(path: str, grants: Iterable[str]) -> bool:
     """Whether a rule grants one of the default policy's token-maintenance rules or less."""
-    allowed = TOKEN_MAINTENANCE.get(path.lstrip("/"))
+    key = path.lstrip("/")
+    allowed = TOKEN_MAINTENANCE.get(key)
+    if allowed is None and any(key.startswith(p) for p in LEASE_BY_PATH):
+        allowed = frozenset({"update"})
     return allowed is not None and set(grants) <= allowed
 
 
 def time_dependent(path: str) -> str | None:
     """What a grant's use waits for, if its use depends on time (None otherwise)."""
-    return TIME_DEPENDENT.get(path.lstrip("/"))
+    key = path.lstrip("/")
+    if key in TIME_DEPENDENT:
+        return TIME_DEPENDENT[key]
+    return next((why for p, why in LEASE_BY_PATH.items() if key.startswith(p) and why), None)
 
 
 # --------------------------------------------------------------------------- the scope

@@ -1,0 +1,198 @@
+"""``vault-gate policy suggest``: the tightest policy from what the app did.
+
+Plain-data tests pin the reading (attribution, the capability each operation needs,
+lease paths, environments, bad input) on audit lines shaped like OpenBao's; the
+server tests prove the suggestion on a real OpenBao: an app's requests are made, the
+suggestion is made from the server's own audit log, applied to the app's AppRole,
+the same requests are made again, and the audit log shows none denied, the
+least-privilege check finds no unused grant, and ``sys/capabilities`` of the
+suggestion on every path of the log equals what the requests needed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import hvac
+import pytest
+
+from compliance.cli import main
+from compliance.least_privilege import Scope, assumed_mounts, check_least_privilege
+from compliance.live.targetfile import layout_from_target, names_of
+from compliance.policy import parse_policy
+from compliance.profiles import PROFILES
+from compliance.suggest import AppIdentity, SuggestError, observe, suggest
+from compliance.target import load_target
+
+ROOT = Path(__file__).resolve().parent.parent
+STORE_ERP = ROOT / "store_erp" / "target.toml"
+PLAN = ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml"
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def _login(role: str, accessor: str, ttl: int = 1200, time: str = "2026-12-07T21:00:00Z") -> dict:
+    return {
+        "type": "response",
+        "time": time,
+        "auth": {"accessor": accessor, "metadata": {"role_name": role}},
+        "request": {"path": "auth/approle/login", "operation": "update", "mount_type": "approle"},
+        "response": {"auth": {"accessor": accessor, "lease_duration": ttl, "renewable": True,
+                              "metadata": {"role_name": role}}},
+    }  # fmt: skip
+
+
+def _entry(accessor: str, path: str, op: str, time: str, **extra: object) -> list[dict]:
+    request = {"path": path, "operation": op}
+    role = ROLE if accessor == A else "other-app"
+    auth = {"accessor": accessor, "metadata": {"role_name": role}}
+    base = {"auth": auth, "request": request, "time": time}
+    response = {"type": "response", **base, **extra}
+    return [{"type": "request", **base}, response]
+
+
+def _log(tmp_path: Path, records: list[dict], junk: list[bytes] = ()) -> Path:  # type: ignore[assignment]
+    log = tmp_path / "audit.log"
+    with log.open("wb") as out:
+        for r in records:
+            out.write(json.dumps(r, separators=(",", ":")).encode() + b"\n")  # as the server
+        for j in junk:
+            out.write(j + b"\n")
+    return log
+
+
+ROLE = "store-erp-development"
+A = "hmac-sha256:aaaa"
+
+
+def _app_log(tmp_path: Path, junk: list[bytes] = ()) -> Path:  # type: ignore[assignment]
+    t = "2026-12-07T21:00:0{}Z".format
+    records = [
+        _login(ROLE, A),
+        *_entry(A, "secret/data/store-erp/development/flask", "read", t(1)),
+        *_entry(A, "secret/data/store-erp/development/flask", "read", t(2)),
+        *_entry(A, "secret/metadata/store-erp/development/", "list", t(3)),
+        *_entry(A, "secret/data/store-erp/development/jwt", "update", t(4)),
+        *_entry(A, "database/creds/store-erp-development", "read", t(5),
+                response={"secret": {"lease_id": "database/creds/store-erp-development/abc",
+                                     "renewable": True}}),
+        *_entry(A, "sys/leases/renew/database/creds/store-erp-development/abc", "update", t(6)),
+        *_entry(A, "auth/token/lookup-self", "read", t(7)),
+        *_entry(A, "secret/data/store-erp/production/flask", "read", t(8)),
+        *_entry(A, "secret/data/store-erp/development/api", "read", t(9),
+                error="1 error occurred:\n\t* permission denied\n\n"),
+        *_entry("hmac-sha256:other", "secret/data/other/x", "read", t(9)),
+        _login("someone-else", "hmac-sha256:bbbb"),
+    ]  # fmt: skip
+    return _log(tmp_path, records, junk)
+
+
+def _scope(env: str = "dev") -> Scope:
+    target = load_target(STORE_ERP)
+    layout = layout_from_target(names_of(target), target.bind(PROFILES[env]),
+                                profiles=target.profiles())  # fmt: skip
+    return Scope.of_layout(layout, assumed_mounts(layout, ["secret"]))
+
+
+def test_each_request_gets_its_capability_on_its_literal_path(tmp_path: Path) -> None:
+    obs = observe(_app_log(tmp_path), AppIdentity("role", ROLE))
+    result = suggest(obs, scope=_scope(), environment="dev", implied=False)
+    got = {r.path: r.capabilities for r in result.rules}
+    assert got == {
+        "secret/data/store-erp/development/flask": ("read",),
+        "secret/metadata/store-erp/development/": ("list",),
+        "secret/data/store-erp/development/jwt": ("update",),
+        "database/creds/store-erp-development": ("read",),
+        # A lease id is the next run's no more: its role's leases, not the id.
+        "sys/leases/renew/database/creds/store-erp-development/*": ("update",),
+        "auth/token/lookup-self": ("read",),
+    }
+    flask = next(r for r in result.rules if r.path.endswith("/flask"))
+    assert flask.comment == ("covers read x2 (2026-12-07T21:00:01Z to 2026-12-07T21:00:02Z)")
+    # Another environment's path: a finding, never a rule; a denied request: not granted.
+    assert result.findings == (
+        "the app's requests cross environments: read x1 on "
+        "secret/data/store-erp/production/flask (prod paths); not put in the suggestion",
+    )
+    text = result.hcl()
+    assert "# Denied, not granted: read on secret/data/store-erp/development/api x1" in text
+    assert "other" not in {r.path.split("/")[2] for r in result.rules}
+    policy = parse_policy(text, "suggested.hcl")  # the server's parser takes it
+    assert [r.path for r in policy.rules] == [r.path for r in result.rules]
+
+
+def test_the_suggestion_passes_least_privilege_with_nothing_unused(tmp_path: Path) -> None:
+    obs = observe(_app_log(tmp_path), AppIdentity("role", ROLE))
+    result = suggest(obs, scope=_scope(), environment="dev")
+    target = load_target(STORE_ERP)
+    prof = target.bind(PROFILES["dev"])
+    layout = layout_from_target(names_of(target), prof, profiles=target.profiles())
+    used = [p for p in obs.uses if not p.endswith("*")]
+    judged = check_least_privilege(
+        [parse_policy(result.hcl(), "suggested.hcl")], prof, layout=layout, read_only=False,
+        used_paths=[*used, "sys/leases/renew/database/creds/store-erp-development/abc"],
+    )  # fmt: skip
+    assert judged.passed, judged.explain()
+
+
+def test_time_dependent_grants_only_when_declared_or_implied(tmp_path: Path) -> None:
+    obs = observe(_app_log(tmp_path), AppIdentity("role", ROLE))
+    assert obs.token_ttl == 1200 and obs.token_renewable
+    implied = {r.path: r for r in suggest(obs).rules if r.time_dependent}
+    assert set(implied) == {"auth/token/renew-self", "sys/leases/renew"}
+    assert (
+        "implied by the token TTL (1200 s, renewable)" in implied["auth/token/renew-self"].comment
+    )
+    assert implied["auth/token/renew-self"].comment.startswith("time-dependent: token renewal")
+    none = suggest(obs, implied=False)
+    assert not any(r.time_dependent for r in none.rules)
+    declared = suggest(obs, implied=False, declared=["token-revocation"])
+    assert [r.path for r in declared.rules if r.time_dependent] == ["auth/token/revoke-self"]
+    assert "not in the log: declared" in declared.hcl()
+
+
+def test_truncated_and_non_json_lines_are_skipped_and_counted(tmp_path: Path) -> None:
+    junk = [b'{"type":"response","auth":{"accessor":"' + A.encode() + b'"', b"not json at all"]
+    obs = observe(_app_log(tmp_path, junk), AppIdentity("role", ROLE))
+    assert obs.stats.corrupt == 1  # the line that may be the app's is parsed and counted
+    result = suggest(obs, implied=False)
+    assert "# Skipped: 1 lines that are not JSON" in result.hcl()
+
+
+def test_a_log_without_the_app_says_how_it_looked_and_what_it_found(tmp_path: Path) -> None:
+    log = _app_log(tmp_path)
+    with pytest.raises(SuggestError) as caught:
+        suggest(observe(log, AppIdentity("role", "store-erp-staging")))
+    message = str(caught.value)
+    assert "looked for the tokens of logins to AppRole role 'store-erp-staging'" in message
+    assert "found no login to it" in message
+    assert "requests by tokens of AppRole roles store-erp-development (" in message
+    assert str(log) in message
+
+
+def test_an_accessor_names_one_token(tmp_path: Path) -> None:
+    obs = observe(_app_log(tmp_path), AppIdentity("accessor", "hmac-sha256:other"))
+    assert [r.path for r in suggest(obs, implied=False).rules] == ["secret/data/other/x"]
+
+
+def test_cli_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = _app_log(tmp_path)
+    out = tmp_path / "suggested.hcl"
+    code = main(["policy", "suggest", "--audit-log", str(log), "--target", str(STORE_ERP),
+                 "--env", "dev", "--out", str(out)])  # fmt: skip
+    assert code == 1  # the cross-environment request is a finding
+    assert "finding: the app's requests cross environments" in capsys.readouterr().err
+    parse_policy(out.read_text(), str(out))
+    assert main(["policy", "suggest", "--audit-log", str(log), "--role", ROLE]) == 0
+    capsys.readouterr()
+    assert main(["policy", "suggest", "--audit-log", str(log), "--role", "nobody"]) == 2
+    err = capsys.readouterr().err
+    assert "looked for the tokens of logins to AppRole role 'nobody'" in err
+    assert main(["policy", "suggest", "--audit-log", str(tmp_path / "none")]) == 2
+    assert main(["policy", "suggest", "--audit-log", str(log)]) == 2
+    assert "name the app" in capsys.readouterr().err
