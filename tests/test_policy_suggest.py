@@ -23,10 +23,13 @@ import pytest
 from compliance.cli import main
 from compliance.least_privilege import Scope, assumed_mounts, check_least_privilege
 from compliance.live.targetfile import layout_from_target, names_of
-from compliance.policy import parse_policy
-from compliance.profiles import PROFILES
+from compliance.policy import capabilities, parse_policy
+from compliance.profiles import ENVIRONMENTS, PROFILES
 from compliance.suggest import AppIdentity, SuggestError, observe, suggest
 from compliance.target import load_target
+from fixtures.binaries import resolve_vault_binary
+from fixtures.openbao import VaultServer, start_dev
+from fixtures.reaper import Reaper
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE_ERP = ROOT / "store_erp" / "target.toml"
@@ -196,3 +199,175 @@ def test_cli_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["policy", "suggest", "--audit-log", str(tmp_path / "none")]) == 2
     assert main(["policy", "suggest", "--audit-log", str(log)]) == 2
     assert "name the app" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- on a server
+
+PLAN_POLICY = PLAN.parent / "vault" / "policies" / "app-policy.hcl"
+
+
+@dataclass
+class Bao:
+    server: VaultServer
+    root: hvac.Client
+
+    @property
+    def log(self) -> Path:
+        assert self.server.audit_log is not None
+        return self.server.audit_log
+
+    def offset(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+
+@pytest.fixture(scope="module")
+def bao(
+    reaper: Reaper, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Bao]:
+    directory = tmp_path_factory.mktemp("suggest")
+    directory.chmod(0o700)
+    binary = resolve_vault_binary(request.config.getoption("--vault-binary"))
+    server = start_dev(binary, directory / "bao", reaper)
+    try:
+        assert server.root_token is not None
+        root = server.client(server.root_token)
+        root.sys.enable_auth_method("approle")
+        yield Bao(server, root)
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _plan_client(bao: Bao, role: str, tree: str) -> hvac.Client:
+    """The plan's client (src/vault_client.py) as it would run in one environment: an
+    AppRole login, then its entries of that environment's tree read through KV v2."""
+    role_id = bao.root.auth.approle.read_role_id(role)["data"]["role_id"]
+    secret_id = bao.root.auth.approle.generate_secret_id(role)["data"]["secret_id"]
+    app = bao.server.client()
+    app.auth.approle.login(role_id, secret_id)
+    for entry in ("flask", "jwt"):
+        app.secrets.kv.v2.read_secret_version(
+            path=f"store-erp/{tree}/{entry}", mount_point="secret", raise_on_deleted_version=True
+        )
+    app.auth.token.lookup_self()
+    return app
+
+
+def _denied(bao: Bao, role: str, start: int) -> list[str]:
+    from compliance.audit import role_records
+
+    return [
+        f"{r['request'].get('operation')} {r['request'].get('path')}"
+        for is_login, r in role_records(bao.log, role, start=start)
+        if not is_login and r.get("type") == "response" and r.get("error")
+    ]
+
+
+@pytest.mark.servers
+def test_the_plan_s_policy_yields_one_suggestion_per_environment_proven_on_the_server(
+    bao: Bao,
+) -> None:
+    """The plan grants one AppRole development and production; what each environment's
+    app did gives its own suggestion, which reaches no other tree; applied to the
+    environment's role, the same requests pass with nothing denied, least privilege
+    passes with nothing unused, and sys/capabilities on every path of the log is what
+    the requests needed, from the server and from the analyzer alike."""
+    plan = load_target(PLAN)
+    bao.root.sys.create_or_update_policy("app-policy", PLAN_POLICY.read_text())
+    bao.root.auth.approle.create_or_update_approle(
+        role_name="store-erp", token_policies=["app-policy"], token_ttl="1h", token_max_ttl="4h"
+    )
+    suggestions: dict[str, str] = {}
+    for env in ENVIRONMENTS:
+        tree = plan.tree(env)
+        for entry in ("flask", "jwt"):
+            bao.root.secrets.kv.v2.create_or_update_secret(
+                path=f"store-erp/{tree}/{entry}", secret={"secret_key": "x"}, mount_point="secret"
+            )
+        # The plan's policy grants staging nothing (its app would only be refused): staging's
+        # app runs under a role that reads its own tree; dev's and prod's under the plan's.
+        start = bao.offset()
+        if env == "staging":
+            bao.root.sys.create_or_update_policy("plan-staging", stanza_read(tree))
+            bao.root.auth.approle.create_or_update_approle(
+                role_name="store-erp-staging-plan", token_policies=["plan-staging"]
+            )
+            role = "store-erp-staging-plan"
+        else:
+            role = "store-erp"
+        _plan_client(bao, role, tree)
+        obs = observe(bao.log, AppIdentity("role", role), start=start)
+        result = suggest(obs, scope=_plan_scope(plan, env), environment=env, implied=False)
+        assert not result.findings, result.findings
+        text = result.hcl()
+        suggestions[env] = text
+        assert {r.path for r in result.rules} == {
+            f"secret/data/store-erp/{tree}/flask",
+            f"secret/data/store-erp/{tree}/jwt",
+            "auth/token/lookup-self",
+        }
+        # Applied: the environment's own role holds only the suggestion.
+        name = f"suggested-{env}"
+        bao.root.sys.create_or_update_policy(name, text)
+        bao.root.auth.approle.create_or_update_approle(
+            role_name=name, token_policies=[name], token_no_default_policy=True
+        )
+        again = bao.offset()
+        _plan_client(bao, name, tree)
+        assert _denied(bao, name, again) == []
+        used = observe(bao.log, AppIdentity("role", name), start=again)
+        assert used.requests == obs.requests
+        prof = plan.bind(PROFILES[env])
+        layout = layout_from_target(names_of(plan), prof, profiles=plan.profiles())
+        judged = check_least_privilege(
+            [parse_policy(text, f"{name}.hcl")], prof, layout=layout, used_paths=list(used.uses)
+        )
+        assert judged.passed, judged.explain()
+        # sys/capabilities of the suggestion on every path of the log = what was needed.
+        token = bao.root.auth.token.create(policies=[name], no_default_policy=True, ttl="5m")
+        paths = sorted(used.uses)
+        server = bao.root.sys.get_capabilities(paths, token=token["auth"]["client_token"])["data"]
+        needed = {p: sorted(set(used.uses[p].operations)) for p in paths}
+        ours = {p: capabilities([parse_policy(text, name)], p) for p in paths}
+        assert {p: server[p] for p in paths} == ours == needed
+    # Three suggestions, each of its own tree only.
+    for env, text in suggestions.items():
+        others = [plan.tree(e) for e in ENVIRONMENTS if e != env]
+        assert not any(f"/{t}/" in text for t in others), text
+
+
+@pytest.mark.servers
+def test_requests_that_cross_environments_are_a_finding_not_a_rule(bao: Bao) -> None:
+    """The plan's client, as written, reads development's flask whatever its environment:
+    run as prod's app under the plan's policy, that request is a finding."""
+    plan = load_target(PLAN)
+    bao.root.sys.create_or_update_policy("app-policy", PLAN_POLICY.read_text())
+    bao.root.auth.approle.create_or_update_approle(
+        role_name="store-erp", token_policies=["app-policy"]
+    )
+    for tree in ("development", "production"):
+        bao.root.secrets.kv.v2.create_or_update_secret(
+            path=f"store-erp/{tree}/flask", secret={"secret_key": "x"}, mount_point="secret"
+        )
+    start = bao.offset()
+    app = _plan_client(bao, "store-erp", "production")
+    app.secrets.kv.v2.read_secret_version(
+        path="store-erp/development/flask", mount_point="secret", raise_on_deleted_version=True
+    )
+    obs = observe(bao.log, AppIdentity("role", "store-erp"), start=start)
+    result = suggest(obs, scope=_plan_scope(plan, "prod"), environment="prod", implied=False)
+    assert result.findings == (
+        "the app's requests cross environments: read x1 on "
+        "secret/data/store-erp/development/flask (dev paths); not put in the suggestion",
+    )
+    assert "development" not in "".join(r.hcl() for r in result.rules)
+
+
+def stanza_read(tree: str) -> str:
+    return f'path "secret/data/store-erp/{tree}/*" {{\n  capabilities = ["read"]\n}}\n'
+
+
+def _plan_scope(plan, env: str) -> Scope:  # type: ignore[no-untyped-def]
+    prof = plan.bind(PROFILES[env])
+    layout = layout_from_target(names_of(plan), prof, profiles=plan.profiles())
+    return Scope.of_layout(layout, assumed_mounts(layout, ["secret"]))
