@@ -29,14 +29,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from compliance.audit import AuditStats, Record, accessor_records, role_records, summarize
 from compliance.least_privilege import TIME_DEPENDENT, Scope
-from compliance.policy import Flavour, parse_policy
+from compliance.policy import Flavour, Policy, parse_policy
+from compliance.result import CheckResult, Evidence
 
 # Operations the server logs -> the capability a rule needs for them.
 _CAPABILITY = {
@@ -145,8 +146,16 @@ def _rule_path(path: str) -> str:
     return path
 
 
-def observe(log: Path, identity: AppIdentity, *, start: int = 0) -> Observation:
-    """Stream ``log`` and gather what the app did. OSError if the log cannot be read."""
+def observe(
+    log: Path,
+    identity: AppIdentity,
+    *,
+    start: int = 0,
+    logins: Collection[str] | None = None,
+) -> Observation:
+    """Stream ``log`` from byte ``start`` and gather what the app did (``logins``: only
+    the role's logins with these secret_id HMACs, as the sign-off tells its app's).
+    OSError if the log cannot be read."""
     obs = Observation(identity, log)
 
     def note_time(record: Record) -> str:
@@ -158,7 +167,7 @@ def observe(log: Path, identity: AppIdentity, *, start: int = 0) -> Observation:
 
     entries: Iterator[tuple[bool, Record]]
     if identity.kind == "role":
-        entries = role_records(log, identity.value, stats=obs.stats, start=start)
+        entries = role_records(log, identity.value, stats=obs.stats, start=start, logins=logins)
     else:
         entries = ((False, r) for r in accessor_records(log, identity.value, stats=obs.stats))
     for is_login, record in entries:
@@ -370,4 +379,56 @@ def _nothing_found(obs: Observation) -> str:
     return (
         f"{obs.log}: no request of the app: looked for {obs.identity.shown()} and found "
         f"{what}; the log holds {'; '.join(found)}"
+    )
+
+
+# --------------------------------------------------------------------------- in the sign-off
+
+SUGGESTED = "suggested policy"
+SUGGESTED_DIFF = "suggested policy diff"
+
+
+def policy_diff(policies: Sequence[tuple[str, str]], suggested: str) -> str:
+    """A unified diff from the app's policy text(s) (``(source, text)``) to the suggestion."""
+    import difflib
+
+    before = "".join(text if text.endswith("\n") else text + "\n" for _, text in policies)
+    name = " + ".join(source for source, _ in policies) or "(no policy)"
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            suggested.splitlines(keepends=True),
+            fromfile=name,
+            tofile="suggested",
+        )
+    )
+
+
+def with_suggestion(
+    result: CheckResult,
+    policies: Sequence[Policy],
+    texts: Sequence[tuple[str, str]],
+    audit_log: Path,
+    role: str,
+    *,
+    start: int = 0,
+    logins: Collection[str] | None = None,
+    scope: Scope | None = None,
+) -> CheckResult:
+    """``result`` (least_privilege) with, when it found unused or too-broad grants, the
+    suggested policy and a diff against the app's (evidence :data:`SUGGESTED` and
+    :data:`SUGGESTED_DIFF`, text); a suggestion that cannot be made says why instead."""
+    if result.passed or not policies:
+        return result
+    try:
+        obs = observe(audit_log, AppIdentity("role", role), start=start, logins=logins)
+        made = suggest(obs, scope=scope, environment=result.environment)
+    except (SuggestError, OSError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        extra = (Evidence(SUGGESTED, f"not made: {why}"),)
+    else:
+        text = made.hcl()
+        extra = (Evidence(SUGGESTED, text), Evidence(SUGGESTED_DIFF, policy_diff(texts, text)))
+    return CheckResult(
+        result.criterion, result.environment, (*result.evidence, *extra), result.findings
     )

@@ -14,7 +14,7 @@ from compliance.audit import (
     role_request_paths,
 )
 from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
-from compliance.least_privilege import CRITERION, check_least_privilege
+from compliance.least_privilege import CRITERION, Scope, assumed_mounts, check_least_privilege
 from compliance.live.approle import check_approle
 from compliance.live.policies import check_policies
 from compliance.live.targetfile import layout_from_target, names_of
@@ -23,6 +23,7 @@ from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, 
 from compliance.report import EVIDENCE_FILES
 from compliance.result import CheckResult, Evidence
 from compliance.secret import Secret
+from compliance.suggest import with_suggestion
 from compliance.target import Target
 from fixtures.app import AppProcess
 from fixtures.bootstrap import BootstrappedEnvironment
@@ -141,10 +142,13 @@ def analyse_policy(
 ) -> CheckResult:
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
-    return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]),
+    policy_file = target.policy_file(environment.profile.tree)
+    policies = load_policies([policy_file])
+    layout = _layout(environment, target)
+    result = check_least_privilege(
+        policies,
         environment.profile,
-        layout=_layout(environment, target),
+        layout=layout,
         server_capabilities=sys_capabilities(environment.operator(), app_token),
         used_paths=role_request_paths(
             environment.server.audit_log,
@@ -152,4 +156,14 @@ def analyse_policy(
             start=app.audit_offset,
             logins=app.logins,
         ),
+    )
+    return with_suggestion(
+        result,
+        policies,
+        [(target.relative(policy_file), policy_file.read_text())],
+        environment.server.audit_log,
+        environment.profile.approle_name,
+        start=app.audit_offset,
+        logins=app.logins,
+        scope=Scope.of_layout(layout, assumed_mounts(layout, [environment.profile.kv_mount])),
     )

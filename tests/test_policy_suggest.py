@@ -371,3 +371,29 @@ def _plan_scope(plan, env: str) -> Scope:  # type: ignore[no-untyped-def]
     prof = plan.bind(PROFILES[env])
     layout = layout_from_target(names_of(plan), prof, profiles=plan.profiles())
     return Scope.of_layout(layout, assumed_mounts(layout, ["secret"]))
+
+
+def test_the_sign_off_s_evidence_holds_the_suggestion_and_its_diff(tmp_path: Path) -> None:
+    """least_privilege failing on an unused, too-broad grant: the evidence carries the
+    suggested policy and a unified diff from the app's policy text to it."""
+    from compliance.suggest import SUGGESTED, SUGGESTED_DIFF, with_suggestion
+
+    text = PLAN_POLICY.read_text()
+    policies = [parse_policy(text, str(PLAN_POLICY))]
+    log = _app_log(tmp_path)
+    obs = observe(log, AppIdentity("role", ROLE))
+    prof = load_target(STORE_ERP).bind(PROFILES["dev"])
+    result = check_least_privilege(policies, prof, used_paths=list(obs.uses))
+    assert not result.passed
+    shown = with_suggestion(result, policies, [("app-policy.hcl", text)], log, ROLE,
+                            scope=_scope())  # fmt: skip
+    assert shown.findings == result.findings
+    evidence = {e.looked_at: e.found for e in shown.evidence}
+    parse_policy(evidence[SUGGESTED], "suggested.hcl")
+    diff = evidence[SUGGESTED_DIFF]
+    assert diff.startswith("--- app-policy.hcl\n+++ suggested\n")
+    assert '-path "secret/data/store-erp/production/*" {' in diff
+    assert '+path "secret/data/store-erp/development/flask" {' in diff
+    # A passing result is left as it is.
+    assert with_suggestion(shown.__class__("least_privilege", "dev", shown.evidence), policies,
+                           [], log, ROLE).evidence == shown.evidence  # fmt: skip
