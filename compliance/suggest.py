@@ -178,7 +178,10 @@ def observe(
             ttl = given.get("lease_duration", auth.get("token_ttl"))
             if isinstance(ttl, int) and ttl > 0:
                 obs.token_ttl = ttl if obs.token_ttl is None else min(obs.token_ttl, ttl)
-            obs.token_renewable = obs.token_renewable or given.get("renewable") is True
+            # The audit log names no "renewable" for OpenBao's logins: a service token
+            # is renewable (up to its max TTL), a batch token never.
+            renewable = given.get("renewable", auth.get("token_type", "service") == "service")
+            obs.token_renewable = obs.token_renewable or renewable is True
             continue
         if record.get("type") != "response":
             continue
@@ -194,7 +197,7 @@ def observe(
             continue
         response = _obj(record.get("response"))
         secret = _obj(response.get("secret"))
-        if _str(secret.get("lease_id")) and secret.get("renewable") is True:
+        if _str(secret.get("lease_id")) and secret.get("renewable") is not False:
             obs.renewable_leases[path] += 1
         key = _rule_path(path)
         obs.uses.setdefault(key, Use(key)).add(operation, time)
