@@ -6,7 +6,7 @@ On one real dev-mode OpenBao: every policy file of the repository (the bundled a
 the plan sketch's, the harness's own) and a set of written cases (token
 self-maintenance, sys/ and auth/ grants, writes, globs over environments) is stored
 under its name and attached to an AppRole role; then the static check
-(:func:`compliance.least_privilege.check_least_privilege`, the file) and live mode's
+(:func:`vault_gate.compliance.checks.least_privilege.check_least_privilege`, the file) and live mode's
 server check (:func:`compliance.live.policies.check_policies`, the server's copy read
 back with its mounts) must give the same findings, in every environment of the
 policy's app.
@@ -23,18 +23,18 @@ from pathlib import Path
 import hvac
 import pytest
 
-from compliance.least_privilege import check_least_privilege
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout
-from compliance.live.policies import check_policies
-from compliance.live.targetfile import layout_from_target, names_of
-from compliance.policy import Entity, Policy, capabilities, load_policies, parse_policy
-from compliance.profiles import ENVIRONMENTS, PROFILES
-from compliance.secret import Secret
-from compliance.target import Target, load_target
-from fixtures.binaries import resolve_vault_binary
-from fixtures.openbao import VaultServer, start_dev
-from fixtures.reaper import Reaper
+from vault_gate.compliance.checks.least_privilege import check_least_privilege
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.policies import check_policies
+from vault_gate.compliance.live.targetfile import layout_from_target, names_of
+from vault_gate.compliance.policy.acl import Entity, Policy, capabilities, load_policies, parse_policy
+from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
+from vault_gate.compliance.secret import Secret
+from vault_gate.compliance.target import Target, load_target
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+from vault_gate.fixtures.servers.openbao import VaultServer, start_dev
+from vault_gate.fixtures.reaper import Reaper
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,7 +252,7 @@ def test_the_gate_token_s_value_probe_reads_kv_v2_data_paths_one_finding_per_pro
     """A gate token that can read ``secret/data/...`` (the app's values on KV v2) and
     create tokens: two problems, two findings; the first names the app's data/ paths, though the
     target names its entries by their logical paths."""
-    from compliance.live.tokens import check_gate_token
+    from vault_gate.compliance.live.tokens import check_gate_token
 
     auditor = (ROOT / "vault" / "policies" / "auditor.hcl").read_text()
     text = auditor + stanza("secret/data/*", "read") + stanza("auth/token/create", "update")

@@ -20,16 +20,16 @@ from pathlib import Path
 import hvac
 import pytest
 
-from compliance.cli import main
-from compliance.least_privilege import Scope, assumed_mounts, check_least_privilege
-from compliance.live.targetfile import layout_from_target, names_of
-from compliance.policy import capabilities, parse_policy
-from compliance.profiles import ENVIRONMENTS, PROFILES
-from compliance.suggest import AppIdentity, SuggestError, observe, suggest
-from compliance.target import load_target
-from fixtures.binaries import resolve_vault_binary
-from fixtures.openbao import VaultServer, start_dev
-from fixtures.reaper import Reaper
+from vault_gate.compliance.cli import main
+from vault_gate.compliance.checks.least_privilege import Scope, assumed_mounts, check_least_privilege
+from vault_gate.compliance.live.targetfile import layout_from_target, names_of
+from vault_gate.compliance.policy.acl import capabilities, parse_policy
+from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
+from vault_gate.compliance.checks.suggest import AppIdentity, SuggestError, observe, suggest
+from vault_gate.compliance.target import load_target
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+from vault_gate.fixtures.servers.openbao import VaultServer, start_dev
+from vault_gate.fixtures.reaper import Reaper
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE_ERP = ROOT / "store_erp" / "target.toml"
@@ -254,7 +254,7 @@ def _plan_client(bao: Bao, role: str, tree: str) -> hvac.Client:
 
 
 def _denied(bao: Bao, role: str, start: int) -> list[str]:
-    from compliance.audit import role_records
+    from vault_gate.compliance.checks.audit import role_records
 
     return [
         f"{r['request'].get('operation')} {r['request'].get('path')}"
@@ -376,7 +376,7 @@ def _plan_scope(plan, env: str) -> Scope:  # type: ignore[no-untyped-def]
 def test_the_sign_off_s_evidence_holds_the_suggestion_and_its_diff(tmp_path: Path) -> None:
     """least_privilege failing on an unused, too-broad grant: the evidence carries the
     suggested policy and a unified diff from the app's policy text to it."""
-    from compliance.suggest import SUGGESTED, SUGGESTED_DIFF, with_suggestion
+    from vault_gate.compliance.checks.suggest import SUGGESTED, SUGGESTED_DIFF, with_suggestion
 
     text = PLAN_POLICY.read_text()
     policies = [parse_policy(text, str(PLAN_POLICY))]

@@ -2,11 +2,11 @@
 from the server and judged for least privilege against the layout's own paths.
 
 Policies are read as the server stores them (``sys/policies/acl/<name>``) and parsed
-with :func:`compliance.policy.parse_policy` (what the server accepts, HCL1 layouts
+with :func:`vault_gate.compliance.policy.acl.parse_policy` (what the server accepts, HCL1 layouts
 included, is that parser's business; a capability this code does not know, from a
 newer server, is a finding saying the policy could not be judged). Each role is
 judged as the token a login to it gets: its policies together
-(:func:`compliance.least_privilege.judge`, the function that judges policy files too).
+(:func:`vault_gate.compliance.checks.least_privilege.judge`, the function that judges policy files too).
 ``root`` attached is a finding; the server's built-in ``default`` policy is named in
 the evidence, not judged (its token-maintenance grants are not findings).
 
@@ -19,12 +19,12 @@ nobody has logged in to has no entity yet: its templated rules are "not checked"
 
 from __future__ import annotations
 
-from compliance.least_privilege import CRITERION, Scope, judge
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout, Role, find_roles, mount_table, read_mounts, role_policies
-from compliance.live.server import flavour
-from compliance.policy import Entity, Flavour, Policy, PolicyError, is_templated, parse_policy
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.checks.least_privilege import CRITERION, Scope, judge
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout, Role, find_roles, mount_table, read_mounts, role_policies
+from vault_gate.compliance.live.server import flavour
+from vault_gate.compliance.policy.acl import Entity, Flavour, Policy, PolicyError, is_templated, parse_policy
+from vault_gate.compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
 

@@ -1,6 +1,6 @@
 """Least privilege for the policies a role's token holds, judged against the layout.
 
-The judgement itself is :func:`compliance.least_privilege.judge`: the same function
+The judgement itself is :func:`vault_gate.compliance.checks.least_privilege.judge`: the same function
 judges a policy file (the static check) and what the server holds (here), over the
 same scope, so the two cannot disagree. This module keeps live mode's names for it.
 """
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compliance.least_privilege import (
+from vault_gate.compliance.checks.least_privilege import (
     SYSTEM,
     TOKEN_MAINTENANCE,
     Scope,
     is_token_maintenance,
     judge,
 )
-from compliance.live.layout import Layout
-from compliance.policy import Entity, Policy
-from compliance.result import CheckResult
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.policy.acl import Entity, Policy
+from vault_gate.compliance.result import CheckResult
 
 Zones = Scope  # live mode's older name for the scope
 

@@ -15,13 +15,13 @@ probed where they are served (KV v2: ``<mount>/data/<entry>``, not the logical p
 
 from __future__ import annotations
 
-from compliance.live.auditor import check_read_only_policy
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout, read_mounts, resolve_paths
-from compliance.live.policies import read_policy
-from compliance.live.preflight import needs
-from compliance.result import CheckResult, Evidence
-from compliance.secret import fingerprint
+from vault_gate.compliance.live.auditor import check_read_only_policy
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout, read_mounts, resolve_paths
+from vault_gate.compliance.live.policies import read_policy
+from vault_gate.compliance.live.preflight import needs
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.secret import fingerprint
 
 ROOT_CRITERION = "root_tokens"
 GATE_CRITERION = "gate_token"
