@@ -21,7 +21,11 @@ import hvac
 import pytest
 
 from vault_gate.compliance.cli import main
-from vault_gate.compliance.checks.least_privilege import Scope, assumed_mounts, check_least_privilege
+from vault_gate.compliance.checks.least_privilege import (
+    Scope,
+    assumed_mounts,
+    check_least_privilege,
+)
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
 from vault_gate.compliance.policy.acl import capabilities, parse_policy
 from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
@@ -162,9 +166,9 @@ def test_time_dependent_grants_only_when_declared_or_implied(tmp_path: Path) -> 
 def test_truncated_and_non_json_lines_are_skipped_and_counted(tmp_path: Path) -> None:
     junk = [b'{"type":"response","auth":{"accessor":"' + A.encode() + b'"', b"not json at all"]
     obs = observe(_app_log(tmp_path, junk), AppIdentity("role", ROLE))
-    assert obs.stats.corrupt == 1  # the line that may be the app's is parsed and counted
+    assert obs.stats.corrupt == 2  # every line that is no JSON object, the app's or not
     result = suggest(obs, implied=False)
-    assert "# Skipped: 1 lines that are not JSON" in result.hcl()
+    assert "# Skipped: 2 lines that are not JSON" in result.hcl()
 
 
 def test_a_log_without_the_app_says_how_it_looked_and_what_it_found(tmp_path: Path) -> None:

@@ -323,7 +323,15 @@ def role_records(
     counts = stats if stats is not None else AuditStats()
     role = orjson.dumps(app_role) if set(app_role) <= _PLAIN_ROLE else None
     for line, whole in _read_lines(audit_log, counts, start):
-        if not whole or (role is not None and not _may_concern(line, role, tokens.accessors)):
+        if not whole:
+            continue
+        if not line.rstrip().endswith(b"}"):  # no JSON object: truncated or garbage
+            if line.isspace():
+                counts.blank += 1
+            else:
+                counts.corrupt += 1
+            continue
+        if role is not None and not _may_concern(line, role, tokens.accessors):
             continue
         record = _parse(line, counts)
         if record is None:
@@ -343,7 +351,12 @@ def accessor_records(
     counts = stats if stats is not None else AuditStats()
     needle = accessor.encode()
     for line, whole in _read_lines(audit_log, counts, 0):
-        if not whole or needle not in line:
+        if not whole:
+            continue
+        if not line.rstrip().endswith(b"}"):  # no JSON object: truncated or garbage
+            counts.corrupt += 0 if line.isspace() else 1
+            continue
+        if needle not in line:
             continue
         record = _parse(line, counts)
         if record is not None and _str(_obj(record.get("auth")).get("accessor")) == accessor:

@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from vault_gate.compliance.checks.audit import AuditStats, Record, accessor_records, role_records, summarize
+from vault_gate.compliance.checks.audit import (
+    AuditStats,
+    Record,
+    accessor_records,
+    role_records,
+    summarize,
+)
 from vault_gate.compliance.checks.least_privilege import TIME_DEPENDENT, Scope
 from vault_gate.compliance.policy.acl import Flavour, Policy, parse_policy
 from vault_gate.compliance.result import CheckResult, Evidence

@@ -21,9 +21,23 @@ from __future__ import annotations
 
 from vault_gate.compliance.checks.least_privilege import CRITERION, Scope, judge
 from vault_gate.compliance.live.client import ReadOnlyVault
-from vault_gate.compliance.live.layout import Layout, Role, find_roles, mount_table, read_mounts, role_policies
+from vault_gate.compliance.live.layout import (
+    Layout,
+    Role,
+    find_roles,
+    mount_table,
+    read_mounts,
+    role_policies,
+)
 from vault_gate.compliance.live.server import flavour
-from vault_gate.compliance.policy.acl import Entity, Flavour, Policy, PolicyError, is_templated, parse_policy
+from vault_gate.compliance.policy.acl import (
+    Entity,
+    Flavour,
+    Policy,
+    PolicyError,
+    is_templated,
+    parse_policy,
+)
 from vault_gate.compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
