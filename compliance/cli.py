@@ -251,9 +251,9 @@ def cmd_policy_suggest(args: argparse.Namespace) -> int:
 def _suggest_target(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """(identity, scope, environment) from --target FILE --env ENV."""
     from vault_gate.compliance.checks.least_privilege import Scope, assumed_mounts
+    from vault_gate.compliance.checks.suggest import AppIdentity
     from vault_gate.compliance.live.targetfile import layout_from_target, names_of
     from vault_gate.compliance.profiles import profile
-    from vault_gate.compliance.checks.suggest import AppIdentity
     from vault_gate.compliance.target import TargetError, load_target
 
     if args.target is None or args.env is None:

@@ -14,21 +14,30 @@ from vault_gate.compliance.checks.audit import (
     role_request_paths,
 )
 from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
-from vault_gate.compliance.checks.least_privilege import CRITERION, Scope, assumed_mounts, check_least_privilege
+from vault_gate.compliance.checks.least_privilege import (
+    CRITERION,
+    Scope,
+    assumed_mounts,
+    check_least_privilege,
+)
+from vault_gate.compliance.checks.suggest import with_suggestion
 from vault_gate.compliance.live.approle import check_approle
 from vault_gate.compliance.live.policies import check_policies
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
 from vault_gate.compliance.policy.acl import load_policies, sys_capabilities
-from vault_gate.compliance.scan.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
 from vault_gate.compliance.report.signoff import EVIDENCE_FILES
 from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.scan.repo import (
+    check_no_secrets_in_logs,
+    check_no_secrets_in_repo,
+    load_allowlist,
+)
 from vault_gate.compliance.secret import Secret
-from vault_gate.compliance.checks.suggest import with_suggestion
 from vault_gate.compliance.target import Target
 from vault_gate.fixtures.app.process import AppProcess
-from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 from vault_gate.fixtures.run.scan_cache import SharedRepoScan
 from vault_gate.fixtures.run.server_checks import judge_server
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
 @given("a user who logged in and made an authenticated request")

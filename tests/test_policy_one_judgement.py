@@ -6,8 +6,8 @@ On one real dev-mode OpenBao: every policy file of the repository (the bundled a
 the plan sketch's, the harness's own) and a set of written cases (token
 self-maintenance, sys/ and auth/ grants, writes, globs over environments) is stored
 under its name and attached to an AppRole role; then the static check
-(:func:`vault_gate.compliance.checks.least_privilege.check_least_privilege`, the file) and live mode's
-server check (:func:`compliance.live.policies.check_policies`, the server's copy read
+(:func:`vault_gate.compliance.checks.least_privilege.check_least_privilege`, the file)
+and live mode's server check (:func:`vault_gate.compliance.live.policies.check_policies`, the server's copy read
 back with its mounts) must give the same findings, in every environment of the
 policy's app.
 """
@@ -28,13 +28,19 @@ from vault_gate.compliance.live.client import ReadOnlyVault
 from vault_gate.compliance.live.layout import Layout
 from vault_gate.compliance.live.policies import check_policies
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
-from vault_gate.compliance.policy.acl import Entity, Policy, capabilities, load_policies, parse_policy
+from vault_gate.compliance.policy.acl import (
+    Entity,
+    Policy,
+    capabilities,
+    load_policies,
+    parse_policy,
+)
 from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
 from vault_gate.compliance.secret import Secret
 from vault_gate.compliance.target import Target, load_target
+from vault_gate.fixtures.reaper import Reaper
 from vault_gate.fixtures.servers.binaries import resolve_vault_binary
 from vault_gate.fixtures.servers.openbao import VaultServer, start_dev
-from vault_gate.fixtures.reaper import Reaper
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,20 +20,20 @@ from pathlib import Path
 import hvac
 import pytest
 
-from vault_gate.compliance.cli import main
 from vault_gate.compliance.checks.least_privilege import (
     Scope,
     assumed_mounts,
     check_least_privilege,
 )
+from vault_gate.compliance.checks.suggest import AppIdentity, SuggestError, observe, suggest
+from vault_gate.compliance.cli import main
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
 from vault_gate.compliance.policy.acl import capabilities, parse_policy
 from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
-from vault_gate.compliance.checks.suggest import AppIdentity, SuggestError, observe, suggest
 from vault_gate.compliance.target import load_target
+from vault_gate.fixtures.reaper import Reaper
 from vault_gate.fixtures.servers.binaries import resolve_vault_binary
 from vault_gate.fixtures.servers.openbao import VaultServer, start_dev
-from vault_gate.fixtures.reaper import Reaper
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE_ERP = ROOT / "store_erp" / "target.toml"

@@ -23,18 +23,22 @@ from dataclasses import replace
 import pytest
 
 from vault_gate.compliance.checks.audit import role_records
-from vault_gate.compliance.checks.least_privilege import Scope, assumed_mounts, check_least_privilege
+from vault_gate.compliance.checks.least_privilege import (
+    Scope,
+    assumed_mounts,
+    check_least_privilege,
+)
+from vault_gate.compliance.checks.suggest import AppIdentity, observe, suggest
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
 from vault_gate.compliance.policy.acl import capabilities, parse_policy
 from vault_gate.compliance.profiles import ENVIRONMENTS, PROFILES
-from vault_gate.compliance.checks.suggest import AppIdentity, observe, suggest
 from vault_gate.compliance.target import Target
 from vault_gate.fixtures.app.process import AppProcess, start_app, stop_app
-from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 from vault_gate.fixtures.faults.worlds import backend_from_options
 from vault_gate.fixtures.reaper import Reaper
 from vault_gate.fixtures.run.rotation import run_rotation
 from vault_gate.fixtures.run.world import World, start_world
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 

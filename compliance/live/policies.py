@@ -6,7 +6,8 @@ with :func:`vault_gate.compliance.policy.acl.parse_policy` (what the server acce
 included, is that parser's business; a capability this code does not know, from a
 newer server, is a finding saying the policy could not be judged). Each role is
 judged as the token a login to it gets: its policies together
-(:func:`vault_gate.compliance.checks.least_privilege.judge`, the function that judges policy files too).
+(:func:`vault_gate.compliance.checks.least_privilege.judge`, which judges policy files
+too).
 ``root`` attached is a finding; the server's built-in ``default`` policy is named in
 the evidence, not judged (its token-maintenance grants are not findings).
 

@@ -1,7 +1,7 @@
 """Least privilege for the policies a role's token holds, judged against the layout.
 
-The judgement itself is :func:`vault_gate.compliance.checks.least_privilege.judge`: the same function
-judges a policy file (the static check) and what the server holds (here), over the
+The judgement itself is :func:`vault_gate.compliance.checks.least_privilege.judge`:
+the same function judges a policy file (the static check) and what the server holds (here), over the
 same scope, so the two cannot disagree. This module keeps live mode's names for it.
 """
 

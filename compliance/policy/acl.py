@@ -21,8 +21,8 @@ Three layers, each usable on its own:
 * :class:`Entity` and :func:`render_template`: identity templates
   (``{{identity.entity.id}}``, aliases, groups) rendered for a token's entity as the
   server renders them. The judgement of an app's policies is
-  :mod:`vault_gate.compliance.checks.least_privilege` (one function, whether the text came from a file
-  or from the server).
+  :mod:`vault_gate.compliance.checks.least_privilege` (one function, whether the text
+  came from a file or from the server).
 
 How the server picks the rule for a path (what :class:`Acl` reproduces):
 
