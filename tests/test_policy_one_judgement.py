@@ -7,9 +7,9 @@ the plan sketch's, the harness's own) and a set of written cases (token
 self-maintenance, sys/ and auth/ grants, writes, globs over environments) is stored
 under its name and attached to an AppRole role; then the static check
 (:func:`vault_gate.compliance.checks.least_privilege.check_least_privilege`, the file)
-and live mode's server check (:func:`vault_gate.compliance.live.policies.check_policies`, the server's copy read
-back with its mounts) must give the same findings, in every environment of the
-policy's app.
+and live mode's server check (:func:`vault_gate.compliance.live.policies.check_policies`,
+the server's copy read back with its mounts) must give the same findings, in every
+environment of the policy's app.
 """
 
 from __future__ import annotations
