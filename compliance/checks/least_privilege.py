@@ -30,9 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from vault_gate.compliance.live.layout import KV_V2_APIS, KvEntry, Layout, resolve_paths
 from vault_gate.compliance.policy.acl import (
     DENY,
     WRITE_CAPABILITIES,
@@ -45,6 +44,7 @@ from vault_gate.compliance.policy.acl import (
     is_templated,
     render_template,
 )
+from vault_gate.compliance.policy.mounts import KV_V2_APIS, KvEntry, resolve_paths
 from vault_gate.compliance.profiles import AppNames, Profile
 from vault_gate.compliance.result import CheckResult, Evidence
 
@@ -114,6 +114,29 @@ def time_dependent(path: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- the scope
+
+
+class Layout(Protocol):
+    """What the judgement needs of a layout (live mode's ``Layout`` is one): the app's
+    paths, other environments' paths, and whether the app only reads."""
+
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+
+    @property
+    def other_paths(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Paths:
+    """A layout made from a profile's names (:func:`profile_layout`)."""
+
+    paths: tuple[str, ...]
+    other_paths: Mapping[str, tuple[str, ...]]
+    read_only: bool = True
 
 
 def _zones_of(entries: Sequence[KvEntry], others: Sequence[str], label: str) -> list[Zone]:
@@ -213,7 +236,7 @@ def profile_layout(profile: Profile, *, read_only: bool = True) -> Layout:
         paths = tuple(p for p in names_paths(other) if p not in own)
         if paths:
             others[other.tree or "another environment"] = paths
-    return Layout(profile=profile, paths=own, other_paths=others, read_only=read_only)
+    return Paths(own, others, read_only)
 
 
 # --------------------------------------------------------------------------- the judgement
