@@ -401,3 +401,21 @@ def test_the_sign_off_s_evidence_holds_the_suggestion_and_its_diff(tmp_path: Pat
     # A passing result is left as it is.
     assert with_suggestion(shown.__class__("least_privilege", "dev", shown.evidence), policies,
                            [], log, ROLE).evidence == shown.evidence  # fmt: skip
+
+
+def test_the_flavour_names_whose_capabilities_the_policy_uses(tmp_path: Path) -> None:
+    """OpenBao's scan has no capability in HashiCorp Vault: a finding, not a rule."""
+    t = "2026-12-07T21:00:0{}Z".format
+    log = _log(tmp_path, [_login(ROLE, A), *_entry(A, "secret/metadata/x/", "scan", t(1)),
+                          *_entry(A, "secret/data/x", "read", t(2))])  # fmt: skip
+    obs = observe(log, AppIdentity("role", ROLE))
+    bao = suggest(obs, implied=False)
+    assert [(r.path, r.capabilities) for r in bao.rules] == [
+        ("secret/data/x", ("read",)), ("secret/metadata/x/", ("scan",))]  # fmt: skip
+    vault = suggest(obs, implied=False, flavour="vault")
+    assert [r.path for r in vault.rules] == ["secret/data/x"]
+    assert vault.findings == (
+        "scan on secret/metadata/x/: no such capability in vault's policies; "
+        "not put in the suggestion",
+    )
+    assert vault.hcl().startswith("# Suggested by vault-gate policy suggest (vault)")

@@ -42,7 +42,13 @@ from vault_gate.compliance.checks.audit import (
     summarize,
 )
 from vault_gate.compliance.checks.least_privilege import TIME_DEPENDENT, Scope
-from vault_gate.compliance.policy.acl import Flavour, Policy, parse_policy
+from vault_gate.compliance.policy.acl import (
+    OPENBAO_CAPABILITIES,
+    VAULT_ONLY_CAPABILITIES,
+    Flavour,
+    Policy,
+    parse_policy,
+)
 from vault_gate.compliance.result import CheckResult, Evidence
 
 # Operations the server logs -> the capability a rule needs for them.
@@ -66,6 +72,10 @@ TIME_GRANTS: dict[str, tuple[str, str]] = {
     "token-revocation": ("auth/token/revoke-self", "update"),
     "lease-renewal": ("sys/leases/renew", "update"),
     "lease-revocation": ("sys/leases/revoke", "update"),
+}
+FLAVOUR_CAPABILITIES: dict[str, frozenset[str]] = {
+    "openbao": OPENBAO_CAPABILITIES,
+    "vault": (OPENBAO_CAPABILITIES - {"scan"}) | VAULT_ONLY_CAPABILITIES,
 }
 _DENIED = re.compile(r"permission denied", re.IGNORECASE)
 
@@ -320,6 +330,15 @@ def suggest(
             )
             continue
         caps = tuple(sorted({_CAPABILITY[op] for op in use.operations}))
+        foreign = [c for c in caps if c not in FLAVOUR_CAPABILITIES[flavour]]
+        if foreign:  # e.g. OpenBao's scan, logged by an OpenBao server, judged for Vault
+            findings.append(
+                f"{', '.join(foreign)} on {path}: no such capability in {flavour}'s policies; "
+                "not put in the suggestion"
+            )
+            caps = tuple(c for c in caps if c not in foreign)
+            if not caps:
+                continue
         rules.append(SuggestedRule(path, caps, _covers(use)))
     rules += _time_grants(obs, {r.path for r in rules}, set(declared), implied)
     suggestion = Suggestion(obs, tuple(rules), tuple(findings), flavour, environment)
