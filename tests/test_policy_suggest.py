@@ -419,3 +419,17 @@ def test_the_flavour_names_whose_capabilities_the_policy_uses(tmp_path: Path) ->
         "not put in the suggestion",
     )
     assert vault.hcl().startswith("# Suggested by vault-gate policy suggest (vault)")
+
+
+def test_a_raw_audit_device_s_log_is_read_alike(tmp_path: Path) -> None:
+    """log_raw on: accessors and tokens in the clear, paths as ever; the app is told by
+    its role's logins the same way, and a raw accessor is never printed."""
+    raw = "7gJq3kQ0yYbQ2n1Xc0dP9s8u"  # an accessor as a raw device writes it
+    t = "2026-12-07T21:00:0{}Z".format
+    log = _log(tmp_path, [_login(ROLE, raw), *_entry(raw, "secret/data/store-erp/development/flask",
+                                                     "read", t(1))])  # fmt: skip
+    by_role = suggest(observe(log, AppIdentity("role", ROLE)), implied=False)
+    assert [r.path for r in by_role.rules] == ["secret/data/store-erp/development/flask"]
+    by_accessor = suggest(observe(log, AppIdentity("accessor", raw)), implied=False)
+    assert [r.path for r in by_accessor.rules] == [r.path for r in by_role.rules]
+    assert raw not in by_accessor.hcl() and "(fingerprint)" in by_accessor.hcl()
