@@ -7,7 +7,7 @@ from pytest_bdd import when
 
 from compliance.cicd import check_cicd_updated
 from compliance.docs import check_docs_complete
-from compliance.migrated import check_secrets_migrated
+from compliance.migrated import allowed_reads, check_secrets_migrated
 from compliance.result import CheckResult
 from compliance.target import Target
 from fixtures.bootstrap import BootstrappedEnvironment
@@ -26,6 +26,7 @@ def check_migrated(environment: BootstrappedEnvironment, target: Target) -> Chec
         plan_secrets=target.migrated_secrets(environment.profile.name),
         kv_mount=environment.profile.kv_mount,
         credential_env=target.credential_env,
+        allow=allowed_reads(target),
     )
 
 
@@ -38,6 +39,7 @@ def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckRes
         tool_help=target.tool_help(),
         env_prefixes=target.doc_variable_prefixes,
         source_files=target.source_files(),
+        exclude=target.scan_exclude,
     )
 
 

@@ -56,11 +56,14 @@ class EnvRead:
 
 @dataclass(frozen=True)
 class KeptSecret:
-    """A value read from Vault that the code keeps for ever: where, what, and why."""
+    """A value read from Vault that the code keeps for ever: where, what, how (``kind``:
+    "memoised", "initialised" once at load, or "held" in a long-lived variable), and why
+    (a phrase that follows the name: "get_secret is memoised by ...")."""
 
     line: int
     name: str
     why: str
+    kind: str = "held"
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,13 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
             body = _function_named(rules, root, _text(body)) or body
         if _reads_vault(rules, body):
             name = _label(rules, memo) or _text(body)[:40]
+            owner = body.parent if body.parent is not None else memo
+            line = _line(owner) if owner.type in rules.functions else _line(memo)
             found.setdefault(
-                _line(memo),
-                KeptSecret(_line(memo), name,
-                           f"memoised by {words.strip()} without expiry: a rotated secret is "
-                           "never seen"),
+                line,
+                KeptSecret(line, name,
+                           f"is memoised by {words.strip()} without expiry: a rotated secret is "
+                           "never seen", "memoised"),
             )  # fmt: skip
 
     holders: dict[str, tuple[tree_sitter.Node, tree_sitter.Node | None]] = {}
@@ -273,8 +278,8 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
             found.setdefault(
                 _line(holder),
                 KeptSecret(_line(holder), name,
-                           "initialised from a Vault read once, when the code loads, and never "
-                           "read again: a rotated secret is never seen"),
+                           "is initialised from a Vault read once, when the code loads, and "
+                           "never read again: a rotated secret is never seen", "initialised"),
             )  # fmt: skip
             continue
         mine = [w for w in writes if _text(w["target"]) == name]
@@ -297,8 +302,8 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
         found.setdefault(
             line,
             KeptSecret(line, name,
-                       f"{name} (declared at line {_line(holder)}) keeps what a Vault read "
-                       "returned and is never refreshed: no expiry, nothing clears it"),
+                       f"(declared at line {_line(holder)}) keeps what a Vault read returned "
+                       "and is never refreshed: no expiry, nothing clears it", "held"),
         )  # fmt: skip
     return sorted(found.values(), key=lambda k: k.line)
 
