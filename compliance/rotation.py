@@ -214,9 +214,7 @@ def check_no_stale_cache(source_files: Sequence[Path], environment: str) -> Chec
         else:
             judged += 1
             findings += [f"{file}:{k.line}: {k.name} {k.why}" for k in reading.kept]
-    evidence = [
-        Evidence("values kept from Vault without expiry", f"{judged} source files read")
-    ]
+    evidence = [Evidence("values kept from Vault without expiry", f"{judged} source files read")]
     if not_read:
         evidence.append(
             Evidence(f"{len(not_read)} source files not read", "; ".join(not_read[:20]))

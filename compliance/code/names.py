@@ -59,8 +59,10 @@ def secret_kind(name: str, allow: Collection[str] = ()) -> str | None:
     words = _words(name)
     if not words or words[-1] in NOT_SECRET_ENDINGS:
         return None
-    if len(words) >= 2 and words[-1] in ("URL", "URI", "STRING") and (
-        STORES & set(words) or "CONNECTION" in words
+    if (
+        len(words) >= 2
+        and words[-1] in ("URL", "URI", "STRING")
+        and (STORES & set(words) or "CONNECTION" in words)
     ):
         return "a connection URL, which carries its login"
     for word in words:

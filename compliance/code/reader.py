@@ -122,7 +122,8 @@ def _read(path: Path, _mtime: int, size: int) -> Reading:
         return Reading(path, "", NOT_READ, "binary (a NUL byte in its first 8 KiB)")
     lang = language_of(path, data[:HEAD_BYTES])
     if lang is None:
-        return Reading(path, "", NOT_READ, f"no language the gate reads ({path.suffix or 'no suffix'})")
+        kind = path.suffix or "no suffix"
+        return Reading(path, "", NOT_READ, f"in no language the gate reads ({kind})")
     return read_source(data, lang, path)
 
 
@@ -162,7 +163,9 @@ def _query(lang: Language, source: str) -> tree_sitter.Query:
     return tree_sitter.Query(grammar(lang), source)
 
 
-def _matches(lang: Language, source: str, root: tree_sitter.Node) -> list[dict[str, tree_sitter.Node]]:
+def _matches(
+    lang: Language, source: str, root: tree_sitter.Node
+) -> list[dict[str, tree_sitter.Node]]:
     """Each match of ``source`` under ``root``, as capture name -> its first node."""
     if not source.strip():
         return []
@@ -190,7 +193,9 @@ def _literal(node: tree_sitter.Node) -> str | None:
     if "string" in node.type:
         if any("interpolation" in c.type or "substitution" in c.type for c in node.children):
             return None
-        parts = [_text(c) for c in node.named_children if "content" in c.type or "fragment" in c.type]
+        parts = [
+            _text(c) for c in node.named_children if "content" in c.type or "fragment" in c.type
+        ]
         value = "".join(parts) if parts else _text(node).strip("'\"`")
     else:
         value = _text(node)
@@ -247,7 +252,7 @@ def _is_env(rules: Rules, node: tree_sitter.Node, aliases: set[str]) -> bool:
 
 
 def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecret]:
-    found: dict[int, KeptSecret] = {}
+    found: dict[tuple[int, str], KeptSecret] = {}
     for m in _matches(lang, rules.memoised, root):
         memo, body = m["memo"], m["body"]
         words = _text(memo)
@@ -260,7 +265,7 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
             owner = body.parent if body.parent is not None else memo
             line = _line(owner) if owner.type in rules.functions else _line(memo)
             found.setdefault(
-                line,
+                (line, name),
                 KeptSecret(line, name,
                            f"is memoised by {words.strip()} without expiry: a rotated secret is "
                            "never seen", "memoised"),
@@ -276,7 +281,7 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
     for name, (holder, init) in holders.items():
         if init is not None and _is_vault_value(rules, init):
             found.setdefault(
-                _line(holder),
+                (_line(holder), name),
                 KeptSecret(_line(holder), name,
                            "is initialised from a Vault read once, when the code loads, and "
                            "never read again: a rotated secret is never seen", "initialised"),
@@ -291,6 +296,9 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
                 continue
             if _EMPTY.fullmatch(_norm(_text(value))):
                 cleared.add(name)  # emptied in a function: the next use reads Vault again
+            elif value.type in rules.functions:  # computeIfAbsent(k, k -> vault.read(k))
+                if _reads_vault(rules, value):
+                    filled.append(w["target"])
             elif not _constructs(rules, value) and _reads_vault(rules, fn):
                 filled.append(w["target"])
         if not filled or name in cleared:
@@ -300,7 +308,7 @@ def _kept(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[KeptSecr
             continue  # kept with a time: an expiry, a refresh timer
         line = _line(filled[0])
         found.setdefault(
-            line,
+            (line, name),
             KeptSecret(line, name,
                        f"(declared at line {_line(holder)}) keeps what a Vault read returned "
                        "and is never refreshed: no expiry, nothing clears it", "held"),
@@ -360,8 +368,10 @@ def _is_vault_value(rules: Rules, init: tree_sitter.Node) -> bool:
     """An initial value that is itself the result of a Vault read (not a function, a client
     or a wrapper that reads later)."""
     call = _unwrap(rules, init)
-    return call.type in rules.calls and _is_vault_call(rules, call) and not rules.memoisers.search(
-        _callee(call).split(".")[-1]
+    return (
+        call.type in rules.calls
+        and _is_vault_call(rules, call)
+        and not rules.memoisers.search(_callee(call).split(".")[-1])
     )
 
 
@@ -415,7 +425,7 @@ def _label(rules: Rules, node: tree_sitter.Node) -> str:
             if inner is not None and inner.child_by_field_name("name") is not None:
                 return _text(inner.child_by_field_name("name"))  # type: ignore[arg-type]
         label = parent.child_by_field_name("name")
-        if label is not None and parent is not node and label is not node:
+        if label is not None and parent != node and label != node:
             return _text(label)
         parent = parent.parent
     return ""

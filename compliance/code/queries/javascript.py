@@ -9,7 +9,6 @@ import re
 from compliance.code.queries import Rules
 
 
-
 def _declared(declarator: str) -> str:
     """A ``const``/``let`` or ``var`` declaration holding ``declarator``."""
     return f"[(lexical_declaration {declarator}) (variable_declaration {declarator})]"
@@ -30,7 +29,8 @@ RULES = Rules(
     (variable_declarator name: (object_pattern (pair_pattern key: (_) @name)) value: (_) @env)
     (assignment_expression left: (object_pattern (shorthand_property_identifier_pattern) @name)
                            right: (_) @env)
-    (call_expression function: (member_expression object: (_) @env property: (property_identifier) @m)
+    (call_expression function: (member_expression object: (_) @env
+                                                  property: (property_identifier) @m)
                      arguments: (arguments . (string) @name) (#eq? @m "get"))
     """,
     env_mapping=re.compile(r"((global|globalThis|window)\.)?process\.env|import\.meta\.env|Deno\.env"),
@@ -45,8 +45,10 @@ RULES = Rules(
     """,
     writes="""
     (assignment_expression left: (identifier) @target right: (_) @value)
-    (assignment_expression left: (member_expression object: (identifier) @target) right: (_) @value)
-    (assignment_expression left: (subscript_expression object: (identifier) @target) right: (_) @value)
+    (assignment_expression left: (member_expression object: (identifier) @target)
+                           right: (_) @value)
+    (assignment_expression left: (subscript_expression object: (identifier) @target)
+                           right: (_) @value)
     (augmented_assignment_expression left: (identifier) @target right: (_) @value)
     (augmented_assignment_expression left: (member_expression object: (identifier) @target)
                                      right: (_) @value)
@@ -55,8 +57,10 @@ RULES = Rules(
                      arguments: (arguments (_) (_) @value) (#eq? @m "set"))
     """,
     clears="""
-    (unary_expression operator: "delete" argument: (member_expression object: (identifier) @target))
-    (unary_expression operator: "delete" argument: (subscript_expression object: (identifier) @target))
+    (unary_expression operator: "delete"
+                      argument: (member_expression object: (identifier) @target))
+    (unary_expression operator: "delete"
+                      argument: (subscript_expression object: (identifier) @target))
     (call_expression function: (member_expression object: (identifier) @target
                                                   property: (property_identifier) @m)
                      (#any-of? @m "clear" "delete"))
@@ -65,8 +69,9 @@ RULES = Rules(
     (call_expression function: (_) @memo arguments: (arguments . (_) @body))
     """,
     memoisers=re.compile(r"(^|\.)(memoize|memoizee|memoizeOne|memoizeWith|pMemoize|moize|once)$"),
-    functions=frozenset({"function_declaration", "function_expression", "function", "arrow_function",
-                         "method_definition", "generator_function_declaration"}),
+    functions=frozenset({"function_declaration", "function_expression", "function",
+                         "arrow_function", "method_definition",
+                         "generator_function_declaration"}),
     calls=frozenset({"call_expression", "new_expression"}),
     clock=re.compile(r"Date\.now|performance\.now|new Date\b|hrtime|setInterval|setTimeout"),
     identifiers=frozenset({"identifier", "shorthand_property_identifier"}),
