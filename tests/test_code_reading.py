@@ -47,7 +47,12 @@ ENV_READS = [
         const env = process.env;
         const token = env.VAULT_TOKEN;
         const { API_KEY, COOKIE_SECRET: cookie, PORT = "8080" } = process.env;
-        """, {"DATABASE_URL", "SIGNING_KEY", "VAULT_TOKEN", "API_KEY", "COOKIE_SECRET", "PORT"}),
+        function load(vars = process.env) {
+          const { JWT_SECRET: jwt = "" } = vars;
+          return [jwt, vars.SMTP_PASSWORD];
+        }
+        """, {"DATABASE_URL", "SIGNING_KEY", "VAULT_TOKEN", "API_KEY", "COOKIE_SECRET", "PORT",
+              "JWT_SECRET", "SMTP_PASSWORD"}),
     ("JavaScript", """
         // process.env.SIGNING_KEY in a comment, and in a string:
         const doc = "process.env.VAULT_TOKEN";

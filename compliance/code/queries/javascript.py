@@ -36,6 +36,7 @@ RULES = Rules(
     env_mapping=re.compile(r"((global|globalThis|window)\.)?process\.env|import\.meta\.env|Deno\.env"),
     aliases="""
     (variable_declarator name: (identifier) @alias value: (_) @env)
+    (assignment_pattern left: (identifier) @alias right: (_) @env)
     (assignment_expression left: (identifier) @alias right: (_) @env)
     """,
     holders=f"""
