@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from compliance.profiles import PROFILES, AppNames, Profile
+from vault_gate.compliance.profiles import PROFILES, AppNames, Profile
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HELP_TIMEOUT_S = 30
 DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
 
@@ -254,7 +253,7 @@ class AppSpec:
     fallback: FallbackSpec | None = None
     cluster: ClusterSpec | None = None
     # The app's own dependency install (``npm ci``), run once from the target's root
-    # before the app first starts (fixtures/app_install.py).
+    # before the app first starts (fixtures/install.py).
     install: Command | None = None
 
     def argv(self, port: int) -> list[str]:

@@ -1,6 +1,6 @@
 """``[app] install``: run once from the target's root before the app starts, its failure
 one error naming the target file and the key; an app whose program is not on PATH is
-"not run" with the reason (fixtures/app_install.py)."""
+"not run" with the reason (fixtures/install.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.target import TargetError, load_target
-from fixtures.app_install import missing_program, prepare_app
-from fixtures.commands import TargetCommandError
+from vault_gate.compliance.target import TargetError, load_target
+from vault_gate.fixtures.commands import TargetCommandError
+from vault_gate.fixtures.install import missing_program, prepare_app
 
 
 def _target(tmp_path: Path, app: str):  # type: ignore[no-untyped-def]

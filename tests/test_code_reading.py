@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from compliance.code import LANGUAGES, NOT_PARSED, NOT_READ, READ, read_code, read_source
-from compliance.code.languages import Language
-from compliance.migrated import judge_code
-from compliance.rotation import check_no_stale_cache
+from vault_gate.compliance.checks.migrated import judge_code
+from vault_gate.compliance.checks.rotation import check_no_stale_cache
+from vault_gate.compliance.code import LANGUAGES, NOT_PARSED, NOT_READ, READ, read_code, read_source
+from vault_gate.compliance.code.languages import Language
 
 LANG = {lang.name: lang for lang in LANGUAGES}
 

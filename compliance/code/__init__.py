@@ -8,10 +8,10 @@ tree-sitter rather than semgrep or regular expressions: docs/code-reading.md.
 
 from __future__ import annotations
 
-from compliance.code.files import code_files
-from compliance.code.languages import LANGUAGES, Language, language_of
-from compliance.code.names import secret_kind
-from compliance.code.reader import (
+from vault_gate.compliance.code.files import code_files
+from vault_gate.compliance.code.languages import LANGUAGES, Language, language_of
+from vault_gate.compliance.code.names import secret_kind
+from vault_gate.compliance.code.reader import (
     NOT_PARSED,
     NOT_READ,
     READ,

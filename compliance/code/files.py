@@ -13,8 +13,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from compliance.code.languages import is_script
-from compliance.code.reader import HEAD_BYTES, MAX_BYTES
+from vault_gate.compliance.code.languages import is_script
+from vault_gate.compliance.code.reader import HEAD_BYTES, MAX_BYTES
 
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",

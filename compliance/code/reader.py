@@ -17,8 +17,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compliance.code.languages import GrammarMissing, Language, language_of, parser
-from compliance.code.queries import Rules
+from vault_gate.compliance.code.languages import GrammarMissing, Language, language_of, parser
+from vault_gate.compliance.code.queries import Rules
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -151,14 +151,14 @@ def read_source(data: bytes, lang: Language, path: Path = Path("<source>")) -> R
 
 @cache
 def _rules(lang: Language) -> Rules:
-    return importlib.import_module(f"compliance.code.queries.{lang.rules}").RULES
+    return importlib.import_module(f"vault_gate.compliance.code.queries.{lang.rules}").RULES
 
 
 @cache
 def _query(lang: Language, source: str) -> tree_sitter.Query:
     import tree_sitter
 
-    from compliance.code.languages import grammar
+    from vault_gate.compliance.code.languages import grammar
 
     return tree_sitter.Query(grammar(lang), source)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from compliance.code.queries import Rules
+from vault_gate.compliance.code.queries import Rules
 
 
 def _declared(declarator: str) -> str:

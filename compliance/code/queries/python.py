@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from compliance.code.queries import Rules
+from vault_gate.compliance.code.queries import Rules
 
 RULES = Rules(
     reads="""
