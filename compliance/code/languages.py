@@ -9,6 +9,7 @@ A grammar that is not installed makes that language's files "not read" with the 
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -104,8 +105,15 @@ def grammar(lang: Language) -> tree_sitter.Language:
     return tree_sitter.Language(getattr(module, lang.function)())
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def parser(lang: Language) -> tree_sitter.Parser:
+    """A parser of ``lang`` for this thread (a parser is not safe to share between threads;
+    the sign-off's experiments run beside each other)."""
     import tree_sitter
 
-    return tree_sitter.Parser(grammar(lang))
+    parsers: dict[str, tree_sitter.Parser] = _LOCAL.__dict__.setdefault("parsers", {})
+    if lang.name not in parsers:
+        parsers[lang.name] = tree_sitter.Parser(grammar(lang))
+    return parsers[lang.name]
