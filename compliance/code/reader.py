@@ -219,10 +219,9 @@ def _first_error_line(root: tree_sitter.Node) -> int:
 
 def _env_reads(lang: Language, rules: Rules, root: tree_sitter.Node) -> list[EnvRead]:
     aliases: set[str] = set()
+    bindings = [(_text(m["alias"]), m["env"]) for m in _matches(lang, rules.aliases, root)]
     for _ in range(3):  # aliases of aliases (const e = process.env; const f = e)
-        for m in _matches(lang, rules.aliases, root):
-            if _is_env(rules, m["env"], aliases):
-                aliases.add(_text(m["alias"]))
+        aliases |= {alias for alias, env in bindings if _is_env(rules, env, aliases)}
     out: list[EnvRead] = []
     seen: set[tuple[str, int, int]] = set()
     for m in _matches(lang, rules.reads, root):
