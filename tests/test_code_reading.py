@@ -259,6 +259,14 @@ KEPT = [
         end
         """, {"KEY", "@@key"}),
     ("Ruby", """
+        CACHE = {}
+        class Keys
+          def key(name)
+            CACHE[name] = Vault.logical.read(name)
+          end
+        end
+        """, {"CACHE"}),
+    ("Ruby", """
         class Keys
           def initialize; @client ||= Vault::Client.new(address: ENV.fetch("VAULT_ADDR")); end
           def key; @client.logical.read("kv/data/app"); end
@@ -270,6 +278,12 @@ KEPT = [
             static readonly Lazy<string> Token = new Lazy<string>(() => ReadSecret("app"));
         }
         """, {"Key", "Token"}),
+    ("C#", """
+        class Keys {
+            static Dictionary<string, string> Cache = new Dictionary<string, string>();
+            string Key(string name) { Cache[name] = ReadSecret(name); return Cache[name]; }
+        }
+        """, {"Cache"}),
     ("C#", """
         class Keys {
             static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
