@@ -47,11 +47,13 @@ ROOT = Path(__file__).resolve().parent.parent
 STORE_ERP = ROOT / "store_erp" / "target.toml"
 LEDGER = ROOT / "sample_apps" / "ledger" / "target.toml"
 PLAN = ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml"
+COURIER = ROOT / "sample_apps" / "courier" / "target.toml"
 # Each policy file with the app whose policy it is judged as.
 FILES: list[tuple[Path, Path]] = [
     *((f, STORE_ERP) for f in sorted((ROOT / "vault" / "policies").glob("*.hcl"))),
     *((f, LEDGER) for f in sorted((LEDGER.parent / "vault" / "policies").glob("*.hcl"))),
     *((f, PLAN) for f in sorted((PLAN.parent / "vault" / "policies").glob("*.hcl"))),
+    *((f, COURIER) for f in sorted((COURIER.parent / "ops" / "policies").glob("*.hcl"))),
 ]
 
 
@@ -105,7 +107,8 @@ def bao(
     try:
         assert server.root_token is not None
         root = server.client(server.root_token)
-        root.sys.enable_secrets_engine("kv", path="kv-ledger", options={"version": "2"})
+        for mount in ("kv-ledger", "courier-kv"):
+            root.sys.enable_secrets_engine("kv", path=mount, options={"version": "2"})
         root.sys.enable_secrets_engine("database")
         root.sys.enable_auth_method("approle")
         yield Server(server, root)
