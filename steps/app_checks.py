@@ -19,16 +19,17 @@ from vault_gate.compliance.checks.database_access import (
     check_logins_stay_in_their_environment,
 )
 from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+from vault_gate.compliance.checks.least_privilege import (
+    CRITERION,
+    Scope,
+    assumed_mounts,
+    check_least_privilege,
+)
+from vault_gate.compliance.checks.suggest import with_suggestion
 from vault_gate.compliance.live.approle import check_approle
 from vault_gate.compliance.live.policies import check_policies
-from vault_gate.compliance.policy.acl import (
-    CRITERION,
-    Policy,
-    check_least_privilege,
-    load_policies,
-    parse_policy,
-    sys_capabilities,
-)
+from vault_gate.compliance.live.targetfile import layout_from_target, names_of
+from vault_gate.compliance.policy.acl import Policy, load_policies, parse_policy, sys_capabilities
 from vault_gate.compliance.report.signoff import EVIDENCE_FILES
 from vault_gate.compliance.result import CheckResult, Evidence
 from vault_gate.compliance.scan.repo import (
@@ -156,25 +157,41 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
     return replace(result, evidence=(*result.evidence, kept))
 
 
-def app_policies(environment: BootstrappedEnvironment, target: Target) -> list[Policy]:
-    """The app's policies as text: its policy file for the environment, or, where the
-    target says its set-up renders them (``policies = { from = "server" }``), what the
-    set-up wrote, read back from the server (no stale rendered copy is judged)."""
+def app_policies(
+    environment: BootstrappedEnvironment, target: Target
+) -> tuple[list[Policy], list[tuple[str, str]]]:
+    """The app's policies, parsed, and their (source, text): its policy file for the
+    environment, or, where the target says its set-up renders them (``policies = { from =
+    "server" }``), what the set-up wrote, read back from the server (no stale rendered
+    copy is judged)."""
     if not target.policies_from_server:
-        return load_policies([target.policy_file(environment.profile.tree)])
+        policy_file = target.policy_file(environment.profile.tree)
+        return load_policies([policy_file]), [
+            (target.relative(policy_file), policy_file.read_text())
+        ]
     client = environment.operator()
-    out = []
-    for name in environment.profile.policy_names:
-        text = client.sys.read_acl_policy(name)["data"]["policy"]
-        out.append(parse_policy(text, f"{environment.server.addr} sys/policies/acl/{name}"))
-    return out
+    texts = [
+        (f"{environment.server.addr} sys/policies/acl/{name}",
+         client.sys.read_acl_policy(name)["data"]["policy"])
+        for name in environment.profile.policy_names
+    ]  # fmt: skip
+    return [parse_policy(text, source) for source, text in texts], texts
 
 
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
     """Parses the app's policy file (or what its set-up wrote, read back from the server) as
     the server does and judges it for the environment."""
-    return check_least_privilege(app_policies(environment, target), environment.profile)
+    return check_least_privilege(
+        app_policies(environment, target)[0],
+        environment.profile,
+        layout=_layout(environment, target),
+    )
+
+
+def _layout(environment: BootstrappedEnvironment, target: Target):  # type: ignore[no-untyped-def]
+    """The target's layout in this environment: the scope both policy checks judge in."""
+    return layout_from_target(names_of(target), environment.profile, profiles=target.profiles())
 
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
@@ -220,9 +237,12 @@ def analyse_policy(
     used."""
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
-    return check_least_privilege(
-        app_policies(environment, target),
+    policies, texts = app_policies(environment, target)
+    layout = _layout(environment, target)
+    result = check_least_privilege(
+        policies,
         environment.profile,
+        layout=layout,
         server_capabilities=sys_capabilities(environment.operator(), app_token),
         used_paths=role_request_paths(
             environment.server.audit_log,
@@ -230,4 +250,14 @@ def analyse_policy(
             start=app.audit_offset,
             logins=app.logins,
         ),
+    )
+    return with_suggestion(
+        result,
+        policies,
+        texts,
+        environment.server.audit_log,
+        environment.profile.approle_name,
+        start=app.audit_offset,
+        logins=app.logins,
+        scope=Scope.of_layout(layout, assumed_mounts(layout, [environment.profile.kv_mount])),
     )
