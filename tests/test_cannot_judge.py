@@ -187,9 +187,14 @@ def test_an_app_that_never_answers_ends_the_run_in_its_start_timeout(tmp_path: P
     assert kept, "the app's log is kept in the evidence folder"
     assert "whole log: " in run.out or "whole log: " in str(report)
     assert "not judged" in run.out and "report: " in run.out
+    # From the moment the servers are up (their boot is the same for any app: ~5-15 s
+    # here, on a machine shared by other runs) to the end of the run.
+    ready = float(report["timing"]["world_ready_s"])
     bound = START_TIMEOUT_S + HANG_MARGIN_S
-    print(f"hanging app: exit {run.code} in {run.seconds:.1f} s (bound {bound:g} s)")
-    assert run.seconds <= bound, (run.seconds, run.out[-3000:])
+    print(f"hanging app: exit {run.code} in {run.seconds:.1f} s, {run.seconds - ready:.1f} s "
+          f"after the servers were up (bound {bound:g} s)")  # fmt: skip
+    assert run.seconds - ready <= bound, (run.seconds, ready, run.out[-3000:])
+    assert "Traceback" not in run.out and "app_pool.py:" not in run.out  # reasons, not code
 
 
 def test_a_login_that_answers_500_is_not_judged_naming_app_login(tmp_path: Path) -> None:
@@ -209,6 +214,9 @@ def test_a_login_that_answers_500_is_not_judged_naming_app_login(tmp_path: Path)
     assert any(
         r.startswith("[app.login]: POST /api/v1/sessions answered HTTP 500") for r in reasons
     ), reasons
-    assert "requests.exceptions" not in str(report) and "Traceback" not in str(report)
+    # The app's own log tail may hold its traceback (evidence); the harness's may not.
+    assert "requests.exceptions" not in str(report) and "HTTPError" not in str(report)
+    assert "fixtures/app.py" not in str(report) and "fixtures/app.py" not in run.out
     assert report["counts"]["fail"] == 0, report["counts"]
+    assert "login store unavailable" in str(report)  # the app's log tail says why
     print(f"login 500: exit {run.code} in {run.seconds:.1f} s")
