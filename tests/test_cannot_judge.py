@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from fixtures.app import START_TIMEOUT_S
+from vault_gate.fixtures.app.process import START_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "sample_apps" / "ledger"

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from compliance.detectors import VaultTokenDetector
-from compliance.repo import (
+from vault_gate.compliance.scan.detectors import VaultTokenDetector
+from vault_gate.compliance.scan.repo import (
     SKIP_BINARY,
     SKIP_SYMLINK,
     WHERE_IGNORED,
@@ -84,7 +84,7 @@ def test_cli_scans_ignored_path_and_prints_a_summary(tmp_path: Path) -> None:
     (repo / "captures" / "link").symlink_to("dump.txt")
     summary = tmp_path / "summary.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "scan", "--json", "--summary-json",
+        [sys.executable, "-m", "vault_gate.compliance.cli", "scan", "--json", "--summary-json",
          str(summary), str(repo / "captures")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
