@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,47 @@ def test_the_github_check_fails_a_rule_without_help() -> None:
     assert any("informationUri" in p for p in problems)
     old["runs"][0]["results"] = [{"ruleId": "dsn", "message": {}, "level": "fatal"}]
     assert _schema_errors(old)  # the schema check can fail too
+
+
+# -- vault-gate scan --baseline: what a reviewer baselined is not reported again -----------
+
+
+def test_scan_honours_a_detect_secrets_baseline(tmp_path: Path) -> None:
+    from vault_gate.compliance.cli import main
+    from vault_gate.compliance.scan.hook import update_baseline
+    from vault_gate.compliance.scan.repo import scan
+
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    reviewed = "Zq" + secrets.token_hex(10)
+    (repo / "tests" / "fixture.py").write_text(f'DSN = "postgresql://t:{reviewed}@db/t"\n')
+    (repo / ".env").write_text("LOG_LEVEL=info\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(repo)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    baseline = repo / ".secrets.baseline"
+    found = scan([repo / "tests"]).findings
+    assert found, "the fixture's DSN is a finding"
+    for f in found:  # the baseline names files relative to the repository, as detect-secrets
+        object.__setattr__(f, "path", "tests/fixture.py")
+    update_baseline(baseline, found)
+    out = tmp_path / "scan.sarif"
+    code = main(["scan", str(repo), "--baseline", str(baseline), "--sarif", str(out)])
+    log = json.loads(out.read_text())
+    kinds = [r["ruleId"] for r in log["runs"][0]["results"]]
+    assert code == 1 and kinds == ["committed-env-file"], kinds  # a .env is never allowed
+    subprocess.run([*git, "rm", "-q", ".env"], check=True, capture_output=True)
+    assert main(["scan", str(repo), "--baseline", str(baseline)]) == 0
+    new = "Zq" + secrets.token_hex(10)  # a new value on the reviewed line is not allowed
+    (repo / "tests" / "fixture.py").write_text(f'DSN = "postgresql://t:{new}@db/t"\n')
+    assert main(["scan", str(repo), "--baseline", str(baseline)]) == 1
+
+
+def test_scan_names_a_bad_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vault_gate.compliance.cli import main
+
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{not json")
+    assert main(["scan", str(tmp_path), "--baseline", str(bad)]) == 2
+    assert f"--baseline {bad}: not a detect-secrets baseline" in capsys.readouterr().err
+    assert main(["scan", str(tmp_path), "--baseline", str(tmp_path / "none")]) == 2
