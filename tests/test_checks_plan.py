@@ -125,7 +125,7 @@ def test_a_stub_guide_fails(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
     (docs / "setup.md").write_text("# Setup\n\nTODO\n")
-    assert any("the setup guide has only 3 words" in f for f in _docs_check(docs))
+    assert any("the setup guide has only 3 words (at least 80)" in f for f in _docs_check(docs))
 
 
 # -- rotation works and invalidates old values ----------------------------------------

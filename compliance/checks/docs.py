@@ -61,7 +61,9 @@ def check_docs_complete(
         words = len(found.read_text(encoding="utf-8", errors="replace").split())
         evidence.append(Evidence(str(found), f"{topic} guide, {words} words"))
         if words < MIN_WORDS:
-            findings.append(f"{found}: the {topic} guide has only {words} words")
+            findings.append(
+                f"{found}: the {topic} guide has only {words} words (at least {MIN_WORDS})"
+            )
         guides.append(found)
 
     source_text = "\n".join(
