@@ -143,11 +143,18 @@ class SignOff:
         return Verdict.PASSED if self.passed else Verdict.PARTIAL
 
     def not_passing(self) -> list[Cell]:
-        """Failing and not-judged cells, in the matrix's order (criteria, environments)."""
+        """Failing cells, then not-judged ones, each in the matrix's order."""
         order = {c.id: i for i, c in enumerate(all_criteria())}
         envs = {e: i for i, e in enumerate(self.environments)}
         cells = [c for c in self.cells.values() if c.status in (Status.FAIL, Status.ERROR)]
-        return sorted(cells, key=lambda c: (order.get(c.criterion, 99), envs.get(c.environment, 9)))
+        return sorted(
+            cells,
+            key=lambda c: (
+                c.status is not Status.FAIL,  # findings first, then what was not judged
+                order.get(c.criterion, 99),
+                envs.get(c.environment, 9),
+            ),
+        )
 
 
 def exit_code(signoff: SignOff) -> int:
