@@ -186,7 +186,8 @@ def test_cli_capabilities_on_any_path(path: str, capsys: pytest.CaptureFixture[s
     """Any path is a question with an answer (a JSON list), never a crash."""
     policy = str(ROOT / "vault" / "policies" / "store-erp-production.hcl")
     code = outcome(
-        lambda: vault_gate(["policy", "capabilities", "--policy", policy, "--path", path]), ()
+        # "--path=" + path: a path may start with "-", which argparse would read as an option
+        lambda: vault_gate(["policy", "capabilities", "--policy", policy, f"--path={path}"]), ()
     ).value
     out, err = capsys.readouterr()
     if any("\ud800" <= c <= "\udfff" for c in path):
