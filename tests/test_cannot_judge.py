@@ -74,6 +74,7 @@ def _bad_input(run: Run, message: str) -> None:
     """Exit 2 within seconds, the message once (and once more in pytest's exit line at
     most), no scenario run, no report."""
     assert run.code == 2, run.out[-3000:]
+    print(f"bad input: exit {run.code} in {run.seconds:.1f} s: {message}")
     assert run.seconds <= BAD_INPUT_BOUND_S, run.seconds
     assert message in run.out, run.out[-3000:]
     assert run.out.count(message) <= 2, run.out
