@@ -77,7 +77,12 @@ _CONTEXT_KINDS = frozenset(
         rules.SecretAssignmentDetector.KIND_JWT,
     }
 )
-_CONTEXT_RULES = (detectors.VaultTokenAssignmentDetector, rules.SecretAssignmentDetector)
+_CONTEXT_RULES = (
+    detectors.VaultTokenAssignmentDetector,
+    rules.SecretAssignmentDetector,
+    rules.ArgumentSecretDetector,
+    rules.ConfigDirectiveDetector,
+)
 
 # Values that are known not to be secrets, by what precedes them on the line.
 _INTEGRITY = re.compile(r"(?:sha(?:1|256|384|512)-|hmac-sha\d+:|h1:|sha256:|md5:)$", re.IGNORECASE)
@@ -154,8 +159,9 @@ class _Rule:
 
     def run(self, line: str, filename: str, context: _Context) -> Iterator[tuple[str, str]]:
         if self.ours:
-            if isinstance(self.plugin, rules.SecretAssignmentDetector):
-                yield from self.plugin.find_kinds(line, filename, context)  # type: ignore[arg-type]
+            find_kinds = getattr(self.plugin, "find_kinds", None)
+            if find_kinds is not None:  # rules that report more than one kind
+                yield from find_kinds(line, filename, context)
                 return
             for value in self.plugin.find(line, filename, context):
                 yield self.plugin.secret_type, value

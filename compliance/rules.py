@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from detect_secrets.util.code_snippet import CodeSnippet
 
+from compliance.arguments import ArgumentSecretDetector
 from compliance.detectors import (
     _CODE_SUFFIXES,
     _DOC_SUFFIXES,
@@ -25,6 +26,7 @@ from compliance.detectors import (
     is_placeholder,
     shannon_entropy,
 )
+from compliance.directives import ConfigDirectiveDetector
 
 # --- private keys -----------------------------------------------------------------
 
@@ -137,13 +139,20 @@ _NOT_SECRET_NAME = re.compile(
     r"pattern|label|description|help|hint|manager|backend|method|kind|reset|"
     r"required|usage|location|sid|fallbacks|authentication|encryption|strength|"
     r"complexity|hashing|change|update|prompt|input|generator|rules)$|"
-    r"^(?:is|has|use|no|with|require|enable)[_A-Z]|(?:Path|File|Name|Url|Id|Header|Field)$"
+    r"^(?:is|has|use|no|with|require|enable)[_A-Z]|(?:Path|File|Name|Url|Id|Header|Field)$|"
+    # cloud APIs' idempotency, pagination and form tokens: ids and cursors, not credentials
+    r"(?:next|change|client|continuation|pagination|page|idempotency|sync|task|csrf|xsrf|"
+    r"request|upload|cursor|resume|marker)[_-]?token$"
 )
 _CODE_VALUE = re.compile(
     r"[()\[\]{}]|^['\"]*\$|^%|^@|^!|^&|\$\{|\{\{|%\(|^[A-Za-z_]+="
     r"|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$"  # process.env.DB_PASS, settings.key
 )
+_TEMPLATE_VALUE = re.compile(r"^['\"]*\$|\$\{|\{\{|%\(|^\{[^{}]*\}$")
 _YAML_ALIAS = re.compile(r"^\*[A-Za-z_]")
+# systemd's Environment= holds one or more assignments, each maybe quoted.
+_SYSTEMD_ENV = re.compile(r"^\s*Environment\s*=\s*(?P<rest>.+)$")
+_SYSTEMD_ITEM = re.compile(r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
 _LOWERCASE_PATHLIKE = re.compile(r"^[a-z0-9_.-]+(?:/[a-z0-9_.-]*)+$")
 _YAML_SUFFIXES = frozenset({".yml", ".yaml"})
 _NOT_A_SECRET_VALUE = re.compile(
@@ -188,7 +197,10 @@ def _literal_value(raw: str, suffix: str) -> str | None:
     value = raw[1:-1] if quoted else raw
     if value.startswith(_DJANGO_INSECURE):
         return value  # its alphabet has brackets and "%": not code
-    if not value or _CODE_VALUE.search(value) or _NOT_A_SECRET_VALUE.search(value):
+    # A quoted string outside code is a literal: brackets in it are characters (a
+    # generated key's alphabet), only references and templates make it not a value.
+    code_value = _TEMPLATE_VALUE if quoted and suffix not in _CODE_SUFFIXES else _CODE_VALUE
+    if not value or code_value.search(value) or _NOT_A_SECRET_VALUE.search(value):
         return None
     if _LOWERCASE_PATHLIKE.match(value) or (suffix in _YAML_SUFFIXES and _YAML_ALIAS.match(value)):
         return None  # database/creds/app, a YAML alias
@@ -252,6 +264,15 @@ class SecretAssignmentDetector(_Detector):
         (a notebook's source lines) are read as quotes."""
         if '\\"' in line:
             line = line.replace('\\"', '"')
+        systemd = _SYSTEMD_ENV.match(line)
+        if systemd is not None:  # Environment="A=1" B=2: each item is NAME=value
+            for item in _SYSTEMD_ITEM.finditer(systemd.group("rest")):
+                text = item.group("dq") or item.group("sq") or item.group("bare") or ""
+                name, eq, value = text.partition("=")
+                if eq and value:
+                    quoted = f'"{value}"' if '"' not in value else f"'{value}'"
+                    yield name, value if item.group("bare") is not None else quoted
+            return
         for regex in (_DOCKER_ENV, _XML):
             for match in regex.finditer(line):
                 yield match.group("key"), match.group("value")
@@ -317,4 +338,6 @@ ENGINE_DETECTORS: tuple[type[_Detector], ...] = (
     PrivateKeyBlockDetector,
     CloudKeyDetector,
     SecretAssignmentDetector,
+    ArgumentSecretDetector,
+    ConfigDirectiveDetector,
 )
