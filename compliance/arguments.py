@@ -45,6 +45,7 @@ def _value(match: re.Match[str]) -> tuple[str, bool]:
         return bare, False
     return (match.group("dq") if match.group("dq") is not None else match.group("sq")), True
 
+
 # --- command lines ------------------------------------------------------------------
 
 # Flags whose argument is a password (any literal counts) ...
@@ -86,9 +87,7 @@ _JWT_CALL = re.compile(
 )
 # token='...' given to a Vault client (hvac.Client(...), a client's token attribute):
 # the call may span lines, so the Vault context is looked for on the lines before.
-_TOKEN_KWARG = re.compile(
-    r"""(?<![A-Za-z0-9_])token\s*=\s*(?P<q>["'])(?P<value>[^"'\n]*)["']"""
-)
+_TOKEN_KWARG = re.compile(r"""(?<![A-Za-z0-9_])token\s*=\s*(?P<q>["'])(?P<value>[^"'\n]*)["']""")
 _VAULT_CLIENT = re.compile(r"(?i)hvac\.|vault|openbao|\bbao\b|:8200\b")
 _CALL_CONTEXT_LINES = 6
 
@@ -101,13 +100,17 @@ _HEADER_NAMES = (
 _SCHEME = r"(?:(?:token|bearer|basic|apikey|api-key|key|sso-key)[ \t]+(?:token=)?)?"
 # "X-API-Key: value" (curl -H, raw HTTP, a log), the value up to the quote or line end.
 _HEADER_COLON = re.compile(
-    r"""(?i)(?<![\w-])(?P<name>""" + _HEADER_NAMES + r""")[ \t]*:[ \t]*"""
+    r"""(?i)(?<![\w-])(?P<name>"""
+    + _HEADER_NAMES
+    + r""")[ \t]*:[ \t]*"""
     + _SCHEME
     + r"""(?P<value>[^\s"'`,;}]+)"""
 )
 # {"X-API-Key": "value"}, .Set("X-API-Key", "value"), headers["X-API-Key"] = "value"
 _HEADER_PAIR = re.compile(
-    r"""(?i)["'](?P<name>""" + _HEADER_NAMES + r""")["']\]?\s*(?:[:,]|=(?!=))\s*[fb]?["']"""
+    r"""(?i)["'](?P<name>"""
+    + _HEADER_NAMES
+    + r""")["']\]?\s*(?:[:,]|=(?!=))\s*[fb]?["']"""
     + _SCHEME
     + r"""(?P<value>[^"'\n]+)["']"""
 )
@@ -190,7 +193,8 @@ class ArgumentSecretDetector(_Detector):
         re.compile(r"(?i)(?:" + _HEADER_NAMES + r")[\"']?\]?[ \t]*[:,=]"),
         # a list item right after a password flag's own item (the match ends on it)
         re.compile(
-            r"""(?i)--(?:requirepass|masterauth|password)["']?[ \t]*\r?\n[ \t]*-[ \t]*["']?[^\s"']"""
+            r"""(?i)--(?:requirepass|masterauth|password)["']?[ \t]*\r?\n"""
+            r"""[ \t]*-[ \t]*["']?[^\s"']"""
         ),
     )
 
@@ -208,11 +212,16 @@ class ArgumentSecretDetector(_Detector):
                 value = _argument(match, code)
                 if _password(value, doc):
                     yield KEYWORD, value  # type: ignore[misc]
-        if _LIST_ITEM.match(line) and context is not None and context.target_index:
-            if _LIST_FLAG.match(context.lines[context.target_index - 1]):
-                value, _ = _value(_LIST_ITEM.match(line))  # type: ignore[arg-type]
-                if _password(value, doc):
-                    yield KEYWORD, value
+        item = _LIST_ITEM.match(line)
+        if (
+            item is not None
+            and context is not None
+            and context.target_index
+            and _LIST_FLAG.match(context.lines[context.target_index - 1])
+        ):
+            value, _ = _value(item)
+            if _password(value, doc):
+                yield KEYWORD, value
         for match in _TOKEN_FLAG.finditer(line):
             value = _argument(match, code)
             if value is not None and _generated(value):

@@ -216,7 +216,9 @@ class VaultTokenDetector(_Detector):
         # Vault before 0.9 issued UUIDs: a token only where a Vault token is named.
         _UUID_NAMED,
         re.compile(
-            r"(?i)(?:^\s*token\s{2,}|(?:vault|bao) (?:auth|login)\s+)(" + _UUID_RE + r")(?![0-9a-f-])"
+            r"(?i)(?:^\s*token\s{2,}|(?:vault|bao) (?:auth|login)\s+)("
+            + _UUID_RE
+            + r")(?![0-9a-f-])"
         ),
         _LEGACY_IN_CONTEXT,
     )
@@ -224,7 +226,9 @@ class VaultTokenDetector(_Detector):
         re.compile(r"hv[sbr]\.[A-Za-z0-9_-]{24}"),
         re.compile(r"[sr]\.[A-Za-z0-9]{24}"),
         re.compile(r"b\.[A-Za-z0-9_-]{80}"),
-        re.compile(r"(?i)(?:token|vault auth|vault login|bao login)[^\n]{0,40}[0-9a-f]{8}-[0-9a-f]{4}-"),
+        re.compile(
+            r"(?i)(?:token|vault auth|vault login|bao login)[^\n]{0,40}[0-9a-f]{8}-[0-9a-f]{4}-"
+        ),
         re.compile(r"(?i)(?:login|auth|-id|token)[^\n]{0,80}[sr]\.[A-Za-z0-9]{16}"),
     )
     MIN_DISTINCT_CHARS = 8

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from detect_secrets.util.code_snippet import CodeSnippet
 
 from compliance.arguments import KEYWORD, _classes, _password, _reference
-from compliance.detectors import DsnPasswordDetector, _looks_random, _Detector, _suffix
+from compliance.detectors import DsnPasswordDetector, _Detector, _looks_random, _suffix
 
 KIND_DSN = DsnPasswordDetector.secret_type
 
