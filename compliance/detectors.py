@@ -90,6 +90,16 @@ def is_placeholder(value: str) -> bool:
     )
 
 
+_MASK_RUN = re.compile(r"[xX*]{8,}|(.)\1{7,}")
+
+
+def is_mask(value: str) -> bool:
+    """A value whose body is a mask (``ACxxxxxxxxxxxxxxxx``, ``sk_live_********``, eight
+    of one character in a row): how documentation writes a credential's shape, for any
+    kind of secret (generated values repeat a character eight times once in ~10^12)."""
+    return bool(_MASK_RUN.search(value))
+
+
 def _looks_random(value: str, min_chars: int = 16, min_entropy: float = 3.5) -> bool:
     """Long, mixed and varied enough to be generated rather than chosen."""
     return (
@@ -514,6 +524,13 @@ _CONNINFO = re.compile(
 )
 
 
+# RFC 2606/6761's names for documentation: example.com/.org/.net and *.example, *.test.
+_DOCS_HOST = re.compile(
+    r"(?i)(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|[a-z0-9-]+\.(?:example|invalid))"
+    r"(?![a-z0-9.-])"
+)
+
+
 class DsnPasswordDetector(_Detector):
     """A connection string with a literal password in it.
 
@@ -537,8 +554,11 @@ class DsnPasswordDetector(_Detector):
         for regex in self.denylist:
             for match in regex.finditer(line):
                 password = match.group("password")
-                if len(password) >= self.MIN_CHARS and not is_placeholder(password):
-                    yield password
+                if len(password) < self.MIN_CHARS or is_placeholder(password):
+                    continue
+                if _DOCS_HOST.match(line, match.end()) and not _looks_random(password):
+                    continue  # user:p%2Fss@artifactory.example.com: a documentation example
+                yield password
 
 
 OUR_DETECTORS: tuple[type[_Detector], ...] = (

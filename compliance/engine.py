@@ -320,6 +320,8 @@ def _suppressed(line: str, value: str, kind: str, long_line: bool) -> bool:
     ``secure:`` blob, a keyword-style value in minified code."""
     if detectors.is_placeholder(value) and kind in _CONTEXT_KINDS:
         return True
+    if detectors.is_mask(value):  # ACxxxxxxxx…, AKIAXXXXXXXXXXXXXXXX: a shape's example
+        return True
     at = line.find(value)
     if at >= 0:
         before = line[max(0, at - 16) : at]

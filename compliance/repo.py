@@ -455,6 +455,8 @@ class _FileScanner:
             return _Outcome(skipped=SKIP_SPECIAL)
         try:
             size = disk_path.stat().st_size
+            if size > self.max_file_bytes and _binary_head(disk_path):
+                return _Outcome(binary=_category(where), skipped=SKIP_BINARY)  # never text
             if size > self.max_file_bytes:
                 reason = f"{size} bytes > --max-file-size {self.max_file_bytes}"
                 return _not_scanned(display, KIND_OVERSIZE, reason, where)
@@ -573,6 +575,13 @@ def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
     return _Outcome([RepoFinding(path, 0, kind, NO_FINGERPRINT, where)], not_scanned=[
         f"{path} ({reason}) [{where}]"
     ], skipped=why)  # fmt: skip
+
+
+def _binary_head(path: Path) -> bool:
+    """A binary by its first bytes (what :meth:`_FileScanner.content` would skip)."""
+    with path.open("rb") as fh:
+        head = fh.read(BINARY_SNIFF_BYTES)
+    return b"\0" in head and not is_nul_separated_text(head)
 
 
 def _record_lines(data: bytes) -> list[int]:
