@@ -35,14 +35,14 @@ KINDS = ("app_reads", "least_privilege")
 
 def real_audit_lines() -> list[bytes]:
     """Audit entries of a real session: boot, bootstrap, one app started and used."""
-    from fixtures.app import start_app, stop_app
-    from fixtures.backends import ProcessBackend
-    from fixtures.binaries import resolve_pg_bindir, resolve_vault_binary
-    from fixtures.reaper import Reaper
-    from fixtures.world import start_world
+    from vault_gate.fixtures.app.process import start_app, stop_app
+    from vault_gate.fixtures.reaper import Reaper
+    from vault_gate.fixtures.run.world import start_world
+    from vault_gate.fixtures.servers.backends import ProcessBackend
+    from vault_gate.fixtures.servers.binaries import resolve_pg_bindir, resolve_vault_binary
 
     reaper = Reaper()
-    from compliance.target import load_target
+    from vault_gate.compliance.target import load_target
 
     world = start_world(
         ProcessBackend(resolve_vault_binary(), resolve_pg_bindir()), reaper, load_target(TARGET)
@@ -94,9 +94,9 @@ def grow(path: Path, blocks: list[bytes], size: int) -> float:
 
 def analyse(kind: str, log: Path) -> dict:
     """Worker mode: one analysis over ``log`` in this process; seconds and the result size."""
-    from compliance.audit import check_app_reads_from_vault, role_request_paths
-    from compliance.profiles import PROFILES
-    from compliance.target import load_target
+    from vault_gate.compliance.checks.audit import check_app_reads_from_vault, role_request_paths
+    from vault_gate.compliance.profiles import PROFILES
+    from vault_gate.compliance.target import load_target
 
     profile = PROFILES[ENVIRONMENT]
     started = time.perf_counter()

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compliance.target import Target, load_target
-from fixtures.backends import Backend, BackendOptions, make_backend
-from fixtures.reaper import Reaper
-from fixtures.world import boot, bootstrap
+from vault_gate.compliance.target import Target, load_target
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.run.world import boot, bootstrap
+from vault_gate.fixtures.servers.backends import Backend, BackendOptions, make_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TARGET = ROOT / "store_erp" / "target.toml"  # pyproject's vault_gate_target

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/engines.py [--tree DIR] [--rounds 3]
 
 The prefilter is the part of the scan that sees every byte: all anchors of all rules
-(compliance/engine.py) over each file, reporting where they match. The rest (rules on
+(compliance/scan/engine.py) over each file, reporting where they match. The rest (rules on
 the marked lines) is the same Python whatever the engine. Measured on the same files
 in one run (default: the vault-guides tree of benchmarks/peers.py, text files only):
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.peers import DEFAULT_TREE, PEERS  # noqa: E402
-from compliance import detectors, engine  # noqa: E402
+from vault_gate.compliance.scan import detectors, engine  # noqa: E402
 
 Marks = Callable[[bytes], set[int]]  # data -> line-start offsets marked
 

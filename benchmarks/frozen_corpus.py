@@ -117,7 +117,7 @@ def score_frozen(reported: Mapping[str, set[int]]) -> Score:
 
 def ours() -> dict[str, set[int]]:
     """Our scanner's reported lines on the frozen set (via compliance.repo.scan)."""
-    from compliance.repo import scan
+    from vault_gate.compliance.scan.repo import scan
 
     roots = [FROZEN / part for part in PARTS if (FROZEN / part).is_dir()]
     report = scan(roots, workers=1, ignored=True)  # real/ is git-ignored

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import generate
-from compliance import detectors
+from vault_gate.compliance.scan import detectors
 
 BIN = Path(sys.executable).parent
 TIMEOUT_S = 300

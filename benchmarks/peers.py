@@ -179,13 +179,13 @@ def _ds_parse(report: Path) -> list[tuple[str, int]]:
 
 def _ours_argv(targets: list[Path], out: Path, mode: str) -> list[str]:
     python = str(ROOT / ".venv" / "bin" / "python")
-    exe = [python, "-m", "compliance.cli", "scan", "--json"]
+    exe = [python, "-m", "vault_gate.compliance.cli", "scan", "--json"]
     if mode == "git":  # every commit scanned (the cached re-run is timed apart)
         return [*exe, "--history-only", "--no-cache", str(targets[0])]
     if mode == "git-cached":
         return [*exe, "--history-only", str(targets[0])]
     if mode == "staged":  # as pre-commit runs it: the staged files' names
-        return [python, "-m", "compliance.hook", *map(str, targets)]
+        return [python, "-m", "vault_gate.compliance.scan.hook", *map(str, targets)]
     return [*exe, *map(str, targets)]
 
 

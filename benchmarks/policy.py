@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from policy_cases import corpus, sample_paths  # noqa: E402
 
-from compliance.policy import Acl, Policy, PolicyError, parse_policy  # noqa: E402
-from fixtures.binaries import resolve_vault_binary  # noqa: E402
-from fixtures.openbao import start_dev  # noqa: E402
-from fixtures.reaper import Reaper  # noqa: E402
+from vault_gate.compliance.policy.acl import Acl, Policy, PolicyError, parse_policy  # noqa: E402
+from vault_gate.fixtures.reaper import Reaper  # noqa: E402
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary  # noqa: E402
+from vault_gate.fixtures.servers.openbao import start_dev  # noqa: E402
 
 SINGLE_PATH_CALLS = 300
 GROUP = 4

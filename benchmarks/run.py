@@ -7,11 +7,11 @@ and written as JSON (``--json``, default reports/benchmark.json):
    (benchmarks/boot.py, median of ``--boot-rounds``);
 2. gate: wall time of the sign-off (``pytest -k success_criteria``) in a fresh clone
    of this repository's HEAD, and its ratio to boot; where its time went, from the run
-   itself (fixtures/timing.py): when its servers were ready, each environment's chain
+   itself (fixtures/run/timing.py): when its servers were ready, each environment's chain
    of work, the critical paths, and the slowest cells; with ``--xdist`` (default 2) the
    same with ``-n 2``, and the speedup;
 3. per-scenario overhead: the median time a scenario spends outside its When/Then
-   steps (fixtures/timing.py);
+   steps (fixtures/run/timing.py);
 4. audit-log analysis: a generated audit log of 256 MB and 1 GB (benchmarks/audit_log.py):
    MB/s on one core and peak memory at each size;
 5. repository scan next to plain detect-secrets (benchmarks/scan.py, when present).

@@ -4,7 +4,7 @@ A measurement, not a test: ``.venv/bin/python benchmarks/scan.py [--size-mb 50]
 [--json FILE]``. One run times both on the same tree (Python, YAML, JSON, INI and
 other configs, a few secrets of every kind, see benchmarks/corpus.py):
 
-- ours: :func:`compliance.repo.scan` (what ``vault-gate scan`` and the gate run: the
+- ours: :func:`vault_gate.compliance.scan.repo.scan` (what ``vault-gate scan`` and the gate run: the
   prefiltered detect-secrets pass, our raw-line pass, parallel workers);
 - plain: ``detect-secrets scan --all-files`` with the same plugins and filters (a
   baseline holding vault-gate's settings), one process, as detect-secrets runs.
@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import generate
-from compliance import detectors, repo
+from vault_gate.compliance.scan import detectors, repo
 
 DETECT_SECRETS_TIMEOUT_S = 3 * 3600
 

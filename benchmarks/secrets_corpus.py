@@ -1402,9 +1402,9 @@ def _write_labels(corpus: Path, positives: dict[str, dict[str, str]]) -> None:
 
 
 def ours(corpus: Path = CORPUS) -> dict[str, set[int]]:
-    """Our scanner's reported lines on the corpus (via compliance.repo.scan)."""
+    """Our scanner's reported lines on the corpus (via vault_gate.compliance.scan.repo.scan)."""
     sys.path.insert(0, str(ROOT))
-    from compliance.repo import scan
+    from vault_gate.compliance.scan.repo import scan
 
     # ignored=True: the real files are git-ignored (not committed), as the CLI scans them
     report = scan([corpus / "positives", corpus / "negatives"], workers=1, ignored=True)

@@ -20,18 +20,25 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 import orjson
 
-from compliance.result import CheckResult
-from compliance.secret import Secret
+from vault_gate.compliance.exits import (
+    EXIT_CODES_HELP,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+)
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
+# Subcommands that other parts of vault-gate plug in (the sign-off lives with the
+# harness, which the base install does not carry): an entry point in this group names a
+# ``register(subparsers)`` function, so this module never imports the harness.
+COMMANDS_GROUP = "vault_gate.commands"
 
 
 def _print_json(data: object) -> None:
@@ -89,7 +96,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """Scan the named paths; findings on stdout, and always, on stderr, the summary of
     what was scanned and skipped (``--summary-json FILE`` writes it as JSON: ``--json``
     stays the list of findings its consumers parse)."""
-    from compliance.repo import scan
+    from vault_gate.compliance.scan.repo import scan
 
     for path in args.paths:
         if not path.exists():
@@ -97,7 +104,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     args.history = args.history or args.history_only
     verifier = None
     if args.verify:
-        from compliance.verify import Verifier, VerifyError
+        from vault_gate.compliance.scan.verify import Verifier, VerifyError
 
         try:
             verifier = Verifier(args.verify, args.verify_ca)
@@ -129,8 +136,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--summary-json {args.summary_json}: {exc.strerror}") from None
     if args.sarif:
-        from compliance.repo import sarif_report
-        from compliance.sarif import write_sarif
+        from vault_gate.compliance.report.sarif import write_sarif
+        from vault_gate.compliance.scan.repo import sarif_report
 
         try:
             write_sarif(args.sarif, sarif_report(findings))
@@ -165,7 +172,7 @@ def _verify(findings: Sequence[object], verifier: object) -> dict[int, str]:
 
 
 def cmd_scan_env(args: argparse.Namespace) -> int:
-    from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+    from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 
     if args.pid <= 0 or not Path(f"/proc/{args.pid}").is_dir():
         raise UsageError(f"{args.pid}: no such process")
@@ -177,7 +184,7 @@ def cmd_scan_env(args: argparse.Namespace) -> int:
 
 
 def _policies(files: Sequence[Path], flavour: str = "openbao"):  # type: ignore[no-untyped-def]
-    from compliance.policy import PolicyError, load_policies
+    from vault_gate.compliance.policy.acl import PolicyError, load_policies
 
     try:
         return load_policies(list(files), flavour=flavour)  # type: ignore[arg-type]
@@ -186,16 +193,16 @@ def _policies(files: Sequence[Path], flavour: str = "openbao"):  # type: ignore[
 
 
 def cmd_policy_capabilities(args: argparse.Namespace) -> int:
-    from compliance.policy import capabilities
+    from vault_gate.compliance.policy.acl import capabilities
 
     _print_json(capabilities(_policies(args.policy, args.flavour), args.path))
     return EXIT_OK
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from compliance.policy import check_least_privilege
-    from compliance.profiles import profile
-    from compliance.target import TargetError, load_target
+    from vault_gate.compliance.policy.acl import check_least_privilege
+    from vault_gate.compliance.profiles import profile
+    from vault_gate.compliance.target import TargetError, load_target
 
     try:
         prof = load_target(args.target).bind(profile(args.env))
@@ -205,7 +212,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_summary(args: argparse.Namespace) -> int:
-    from compliance.audit import summarize
+    from vault_gate.compliance.checks.audit import summarize
 
     if not args.log.is_file():
         problem = "not a regular file" if args.log.exists() else "no such file"
@@ -217,9 +224,11 @@ def cmd_audit_summary(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="vault-gate",
-        description="Check a Vault migration: secrets in a repository or a process "
-        "environment, policies, audit logs.",
+        description="Check a Vault migration: the sign-off on real servers, secrets in a "
+        "repository or a process environment, policies, audit logs, a live server.",
+        epilog=EXIT_CODES_HELP,
     )
+    p.add_argument("--version", action="version", version=f"vault-gate {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     scan = sub.add_parser("scan", help="find secrets in files and git repositories")
@@ -306,10 +315,19 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("log", type=Path)
     summary.set_defaults(func=cmd_audit_summary)
 
-    from compliance.live.command import register as register_live_check
+    from vault_gate.compliance.live.command import register as register_live_check
 
     register_live_check(sub)
+    for entry in entry_points(group=COMMANDS_GROUP):
+        entry.load()(sub)
     return p
+
+
+def _version() -> str:
+    try:
+        return version("vault-gate")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -42,3 +42,24 @@ CRITERIA: tuple[Criterion, ...] = (
 )  # fmt: skip
 
 BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
+
+# A team's own scenarios (``vault-gate signoff --features DIR``) are criteria of their own,
+# named by their feature's tag; the run registers them before the report is written.
+_TEAM: dict[str, Criterion] = {}
+
+
+def register_team_criterion(criterion: Criterion) -> None:
+    """Add a team's criterion; a packaged criterion's id cannot be taken over."""
+    if criterion.id in BY_ID:
+        raise ValueError(f"@{criterion.id} is one of vault-gate's own criteria")
+    _TEAM[criterion.id] = criterion
+
+
+def all_criteria() -> tuple[Criterion, ...]:
+    """The packaged criteria in the plan's order, then the team's in the order registered."""
+    return CRITERIA + tuple(_TEAM.values())
+
+
+def criterion(criterion_id: str) -> Criterion | None:
+    """The criterion of that id, packaged or the team's; None for any other tag."""
+    return BY_ID.get(criterion_id) or _TEAM.get(criterion_id)

@@ -72,7 +72,7 @@ class Profile:
         if self.names is None:
             raise ValueError(
                 f"profile {self.name!r} is not bound to a target: the application's names "
-                "on the server come from its target file (compliance.target.Target.bind)"
+                "on the server come from its target file (vault_gate.compliance.target.Target.bind)"
             )
         return self.names
 

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from compliance.profiles import PROFILES, AppNames, Profile
+from vault_gate.compliance.profiles import PROFILES, AppNames, Profile
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HELP_TIMEOUT_S = 30
 DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
 

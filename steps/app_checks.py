@@ -7,29 +7,40 @@ from dataclasses import replace
 
 from pytest_bdd import given, when
 
-from compliance.audit import (
+from vault_gate.compliance.checks.audit import (
     app_paths,
     check_app_reads_from_vault,
     check_audit_enabled,
     role_request_paths,
 )
-from compliance.environment import DEFAULT_ALLOW, check_no_secrets_in_env
-from compliance.live.approle import check_approle
-from compliance.live.policies import check_policies
-from compliance.policy import CRITERION, check_least_privilege, load_policies, sys_capabilities
-from compliance.repo import check_no_secrets_in_logs, check_no_secrets_in_repo, load_allowlist
-from compliance.report import EVIDENCE_FILES
-from compliance.result import CheckResult, Evidence
-from compliance.secret import Secret
-from compliance.target import Target
-from fixtures.app import AppProcess
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.scan_cache import SharedRepoScan
-from fixtures.server_checks import judge_server
+from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+from vault_gate.compliance.live.approle import check_approle
+from vault_gate.compliance.live.policies import check_policies
+from vault_gate.compliance.policy.acl import (
+    CRITERION,
+    check_least_privilege,
+    load_policies,
+    sys_capabilities,
+)
+from vault_gate.compliance.report.signoff import EVIDENCE_FILES
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.scan.repo import (
+    check_no_secrets_in_logs,
+    check_no_secrets_in_repo,
+    load_allowlist,
+)
+from vault_gate.compliance.secret import Secret
+from vault_gate.compliance.target import Target
+from vault_gate.fixtures.app.process import AppProcess
+from vault_gate.fixtures.run.scan_cache import SharedRepoScan
+from vault_gate.fixtures.run.server_checks import judge_server
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
 @given("a user who logged in and made an authenticated request")
 def user_made_a_request(app: AppProcess) -> None:
+    """A test user logs in and makes an authenticated request, so the audit log shows the app
+    serving it."""
     spec = app.target.app if app.target else None
     if spec is None or spec.login is None or spec.request is None:
         return  # an app without users: its own reads at start are what the audit log shows
@@ -42,6 +53,8 @@ def user_made_a_request(app: AppProcess) -> None:
     target_fixture="result",
 )
 def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """Reads the app's AppRole role and the policies it attaches back from the server and judges
+    their settings."""
     return judge_server(environment, target, (check_approle, check_policies), CRITERION)
 
 
@@ -49,6 +62,8 @@ def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -
 def inspect_processes(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """Reads the environment of every process of the application: no known value, no secret-named
+    variable."""
     assert app.process.pid is not None
     own = set(target.app.env) if target.app else set()  # its names for the harness's values
     return check_no_secrets_in_env(
@@ -63,6 +78,8 @@ def inspect_processes(
 def scan_repository(
     environment: BootstrappedEnvironment, target: Target, repo_scan: SharedRepoScan
 ) -> CheckResult:
+    """Scans the target's repository, its untracked files and all its history for secrets and this
+    run's values."""
     return check_no_secrets_in_repo(
         target.root,
         environment.profile.name,
@@ -75,6 +92,7 @@ def scan_repository(
 
 @when("the harness scans the application's logs", target_fixture="result")
 def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    """Scans the application's log for this run's values."""
     result = check_no_secrets_in_logs(
         [app.process.log_path], environment.profile.name, environment.known_values()
     )
@@ -89,6 +107,7 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
 
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """Parses the app's policy file as the server does and judges it for the environment."""
     return check_least_privilege(
         load_policies([target.policy_file(environment.profile.tree)]), environment.profile
     )
@@ -96,6 +115,8 @@ def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) ->
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
 def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
+    """Plants a canary value in Vault and checks that the audit log records requests, hashed, never
+    raw."""
     assert environment.server.audit_log is not None
     return check_audit_enabled(
         environment.operator(),
@@ -112,6 +133,7 @@ def audit_with_canary(environment: BootstrappedEnvironment, app: AppProcess) -> 
 def audit_reads(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """The audit log shows the application's own tokens reading each of its secrets."""
     assert environment.server.audit_log is not None
     return check_app_reads_from_vault(
         environment.server.audit_log,
@@ -130,6 +152,8 @@ def audit_reads(
 def analyse_policy(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
 ) -> CheckResult:
+    """Judges the app's policy against sys/capabilities and the audit log: every grant needed and
+    used."""
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
     return check_least_privilege(

@@ -1,8 +1,8 @@
 """Steps of features/faults.feature: thin adapters from its words to fixtures/.
 
-The worlds and the faults are in fixtures/faults.py and fixtures/cluster.py, the app
-and what it says in fixtures/fault_scene.py and fixtures/diagnostics.py, the load in
-fixtures/load.py. What a step may ask of the app is what the target file declares.
+The worlds and the faults are in fixtures/faults/worlds.py and fixtures/faults/cluster.py, the app
+and what it says in fixtures/faults/scene.py and fixtures/faults/diagnostics.py, the load in
+fixtures/app/load.py. What a step may ask of the app is what the target file declares.
 """
 
 from __future__ import annotations
@@ -10,13 +10,18 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from compliance.target import Target
-from fixtures import fault_scene as scene
-from fixtures.cluster import Failover, HaWorld, kill_leader_under_load, serving_on_cluster
-from fixtures.fault_scene import FaultApps, FaultScene
-from fixtures.faults import FaultWorlds
-from fixtures.load import LoadGenerator
-from fixtures.signoff import record_measurement
+from vault_gate.compliance.target import Target
+from vault_gate.fixtures.app.load import LoadGenerator
+from vault_gate.fixtures.faults import scene as scene
+from vault_gate.fixtures.faults.cluster import (
+    Failover,
+    HaWorld,
+    kill_leader_under_load,
+    serving_on_cluster,
+)
+from vault_gate.fixtures.faults.scene import FaultApps, FaultScene
+from vault_gate.fixtures.faults.worlds import FaultWorlds
+from vault_gate.fixtures.run.signoff import record_measurement
 
 ENVIRONMENT = {"production": "prod", "prod": "prod", "dev": "dev", "staging": "staging"}
 # The feature's words for each cause of an outage -> its key in [app.outage].

@@ -1,7 +1,7 @@
 """Steps of features/rotation_under_load.feature: rotation while clients use the app.
 
-The scenario runs ahead (fixtures/lanes.py): the load and the rotations are an
-experiment of fixtures/experiments.py; each step waits for the stage it judges.
+The scenario runs ahead (fixtures/run/lanes.py): the load and the rotations are an
+experiment of fixtures/run/experiments.py; each step waits for the stage it judges.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import parsers, then, when
 
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.experiments import LOAD_ROTATIONS
-from fixtures.lanes import Experiment
-from fixtures.load_rotation import LoadRotation
-from fixtures.signoff import record_measurement
+from vault_gate.fixtures.run.experiments import LOAD_ROTATIONS
+from vault_gate.fixtures.run.lanes import Experiment
+from vault_gate.fixtures.run.load_rotation import LoadRotation
+from vault_gate.fixtures.run.signoff import record_measurement
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
 @when(
@@ -29,6 +29,8 @@ def rotate_while_loaded(
     experiment: Experiment,
     times: int,
 ) -> LoadRotation:
+    """Bounded clients use the application while the rotation tool runs several times
+    (prod only)."""
     if times != LOAD_ROTATIONS:
         raise ValueError(f"the load experiment rotates {LOAD_ROTATIONS} times, not {times}")
     run: LoadRotation = experiment.wait("loaded")
@@ -42,6 +44,7 @@ def rotate_while_loaded(
 
 @then("no request of a client with a valid token failed")
 def no_valid_request_failed(load_rotation: LoadRotation) -> None:
+    """Under that load, no request of a client with a valid token failed."""
     summary = load_rotation.summary
     assert summary.requests > 0
     assert summary.failures == 0, (
@@ -51,5 +54,6 @@ def no_valid_request_failed(load_rotation: LoadRotation) -> None:
 
 @then("every token signed with a rotated-away key is refused once its grace window ends")
 def old_tokens_are_refused(experiment: Experiment) -> None:
+    """Every credential issued before a rotation is refused once its grace window ends."""
     problems = experiment.wait("old_refused")
     assert not problems, problems

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pytest_bdd import when
 
-from compliance.cicd import check_cicd_updated
-from compliance.docs import check_docs_complete
-from compliance.migrated import check_secrets_migrated
-from compliance.result import CheckResult
-from compliance.target import Target
-from fixtures.bootstrap import BootstrappedEnvironment
+from vault_gate.compliance.checks.cicd import check_cicd_updated
+from vault_gate.compliance.checks.docs import check_docs_complete
+from vault_gate.compliance.checks.migrated import check_secrets_migrated
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.target import Target
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
 @when(
@@ -18,6 +18,8 @@ from fixtures.bootstrap import BootstrappedEnvironment
     target_fixture="result",
 )
 def check_migrated(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """Every secret the target declares is in the environment's tree, and no code reads a secret or
+    a Vault token from the environment."""
     return check_secrets_migrated(
         environment.operator(),
         environment.profile,
@@ -31,6 +33,7 @@ def check_migrated(environment: BootstrappedEnvironment, target: Target) -> Chec
 
 @when("the harness checks the documentation", target_fixture="result")
 def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """The target's guides exist and every script, option and variable they name exists."""
     return check_docs_complete(
         target.docs_dir,
         environment.profile.name,
@@ -43,6 +46,8 @@ def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckRes
 
 @when("the harness checks the CI/CD workflows", target_fixture="result")
 def check_cicd(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
+    """The deploy workflows log in with AppRole or OIDC, with no static token and no secret
+    literal."""
     return check_cicd_updated(
         target.workflow_files(), environment.profile.name, known_values=environment.known_values()
     )

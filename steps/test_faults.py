@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pytest_bdd import scenarios
 
-from fixtures.cluster import ha_world  # noqa: F401 - fixtures, found by name
-from fixtures.fault_scene import fault_apps  # noqa: F401
-from fixtures.faults import fault_worlds  # noqa: F401
-from steps.faults import *  # noqa: F403 - step definitions, found by name
+from vault_gate.fixtures.faults.cluster import ha_world  # noqa: F401 - fixtures, found by name
+from vault_gate.fixtures.faults.scene import fault_apps  # noqa: F401
+from vault_gate.fixtures.faults.worlds import fault_worlds  # noqa: F401
+from vault_gate.steps.faults import *  # noqa: F403 - step definitions, found by name
 
 scenarios(str(Path(__file__).resolve().parent.parent / "features" / "faults.feature"))

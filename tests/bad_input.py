@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from compliance.secret import Secret, leaks
+from vault_gate.compliance.secret import Secret, leaks
 
 T = TypeVar("T")
 EXAMPLES = int(os.environ.get("VAULT_GATE_HYPOTHESIS_EXAMPLES", "60"))

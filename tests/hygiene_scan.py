@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from compliance.secret import Secret
+from vault_gate.compliance.secret import Secret
 
 CHUNK_BYTES = 4 * 1024 * 1024
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures.process import group_members
+from vault_gate.fixtures.process import group_members
 
 ROOT = Path(__file__).resolve().parent.parent
 INNER = ROOT / "tests" / "data" / "inner_session.py"

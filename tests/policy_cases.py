@@ -27,7 +27,7 @@ import hvac
 import hvac.exceptions
 import requests
 
-from compliance.policy import (
+from vault_gate.compliance.policy.acl import (
     Flavour,
     Kind,
     Pattern,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures.bootstrap import BootstrappedEnvironment
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 ROTATE_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "rotate_secrets.py"
 TIMEOUT_S = 60

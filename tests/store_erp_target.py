@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.target import Target, load_target
+from vault_gate.compliance.target import Target, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_FILE = ROOT / "store_erp" / "target.toml"

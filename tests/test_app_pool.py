@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.target import Target
-from fixtures.app import start_app
-from fixtures.app_pool import AppPool
-from fixtures.process import group_members, wait_until
-from fixtures.reaper import Reaper
-from fixtures.world import World
+from vault_gate.compliance.target import Target
+from vault_gate.fixtures.app.pool import AppPool
+from vault_gate.fixtures.app.process import start_app
+from vault_gate.fixtures.process import group_members, wait_until
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.run.world import World
 
 pytestmark = pytest.mark.servers
 

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import audit
-from compliance.audit import (
+from vault_gate.compliance.checks import audit
+from vault_gate.compliance.checks.audit import (
     AuditStats,
     app_paths,
     check_app_reads_from_vault,
@@ -32,13 +32,13 @@ from compliance.audit import (
     role_request_paths,
     summarize,
 )
-from compliance.profiles import profile
-from compliance.result import CheckResult
-from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess, audit_logins, fallback_environment
-from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.process import free_port
-from fixtures.world import World
+from vault_gate.compliance.profiles import profile
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.app.process import AppProcess, audit_logins, fallback_environment
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT, BootstrappedEnvironment
 
 StartApp = Callable[..., AppProcess]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 
-from compliance.audit import _may_concern, role_request_paths
+from vault_gate.compliance.checks.audit import _may_concern, role_request_paths
 
 ROLE = "store-erp-staging"
 OTHER = "store-erp-production"

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from compliance.secret import Secret, assert_no_leak
-from fixtures.binaries import (
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.process import ManagedProcess, ServerStartError, group_members
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.servers.binaries import (
     BinaryError,
     resolve_pg_bindir,
     resolve_vault_binary,
 )
-from fixtures.openbao import initialise, start_dev, start_server, unseal
-from fixtures.postgres import start_postgres
-from fixtures.process import ManagedProcess, ServerStartError, group_members
-from fixtures.reaper import Reaper
-from fixtures.tls import SessionCA
+from vault_gate.fixtures.servers.openbao import initialise, start_dev, start_server, unseal
+from vault_gate.fixtures.servers.postgres import start_postgres
+from vault_gate.fixtures.servers.tls import SessionCA
 
 
 @pytest.fixture(scope="module")

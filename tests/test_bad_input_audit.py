@@ -24,8 +24,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance import audit
-from compliance.audit import (
+from vault_gate.compliance.checks import audit
+from vault_gate.compliance.checks.audit import (
     AuditStats,
     check_app_reads_from_vault,
     check_audit_enabled,
@@ -33,10 +33,10 @@ from compliance.audit import (
     role_request_paths,
     summarize,
 )
-from compliance.cli import main as vault_gate
-from compliance.result import CheckResult
-from compliance.secret import Secret, assert_no_leak
-from fixtures.world import World
+from vault_gate.compliance.cli import main as vault_gate
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.run.world import World
 
 ROLE = "store-erp-development"
 PATH = "secret/data/store-erp/development/flask"

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from store_erp_target import TARGET_FILE as STORE_ERP_TARGET
 
-from compliance.cli import main as vault_gate
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.cli import main as vault_gate
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "vault" / "policies" / "store-erp-production.hcl")
@@ -217,8 +217,8 @@ def test_arguments_that_are_not_utf8(tmp_path: Path) -> None:
     with open(name, "w") as fh:
         fh.write('path "secret/data/store-erp/production/*" { capabilities = ["read"] }\n')
     done = subprocess.run(
-        [sys.executable.encode(), b"-m", b"compliance.cli", b"policy", b"check", b"--env",
-         b"prod", b"--json", b"--policy", name],
+        [sys.executable.encode(), b"-m", b"vault_gate.compliance.cli", b"policy", b"check",
+         b"--env", b"prod", b"--json", b"--policy", name],
         capture_output=True, timeout=60, check=False, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr

@@ -26,12 +26,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance.secret import Secret
-from compliance.waivers import WaiverError, load_waivers
-from fixtures.app import write_private
-from fixtures.bootstrap import KV_MOUNT
-from fixtures.process import free_port
-from fixtures.world import World
 from store_erp.config import (
     MAX_JWT_GRACE_S,
     REQUIRED_KEYS,
@@ -49,6 +43,12 @@ from store_erp.vault_client import (
     VaultError,
     VaultSettings,
 )
+from vault_gate.compliance.report.waivers import WaiverError, load_waivers
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT
 
 ENV_KEYS = (
     "STORE_ERP_ENV", "VAULT_ADDR", "STORE_ERP_ROLE_ID", "STORE_ERP_SECRET_ID_FILE",

@@ -25,17 +25,17 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance.cli import main as vault_gate
-from compliance.target import TargetError, load_target
-from fixtures.app import write_private
-from fixtures.bootstrap import KV_MOUNT
-from fixtures.world import World
 from store_erp.vault_client import (
     VaultClient,
     VaultPathInvalid,
     VaultSettings,
     check_path,
 )
+from vault_gate.compliance.cli import main as vault_gate
+from vault_gate.compliance.target import TargetError, load_target
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT
 
 ROOT = Path(__file__).resolve().parent.parent
 SEGMENTS = st.sampled_from(
@@ -186,7 +186,8 @@ def test_cli_capabilities_on_any_path(path: str, capsys: pytest.CaptureFixture[s
     """Any path is a question with an answer (a JSON list), never a crash."""
     policy = str(ROOT / "vault" / "policies" / "store-erp-production.hcl")
     code = outcome(
-        lambda: vault_gate(["policy", "capabilities", "--policy", policy, "--path", path]), ()
+        # "--path=" + path: a path may start with "-", which argparse would read as an option
+        lambda: vault_gate(["policy", "capabilities", "--policy", policy, f"--path={path}"]), ()
     ).value
     out, err = capsys.readouterr()
     if any("\ud800" <= c <= "\udfff" for c in path):

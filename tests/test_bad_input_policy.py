@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance.policy import (
+from vault_gate.compliance.policy.acl import (
     KNOWN_CAPABILITIES,
     OPENBAO_CAPABILITIES,
     PolicyError,
@@ -29,7 +29,7 @@ from compliance.policy import (
     load_policies,
     parse_policy,
 )
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_POLICIES = sorted((ROOT / "vault" / "policies").glob("*.hcl"))
@@ -213,7 +213,7 @@ HUGE_MEMORY_BYTES = 2 * 1024**3
 _HUGE_CHILD = """
 import resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-from compliance.policy import Acl, PolicyError, parse_policy
+from vault_gate.compliance.policy.acl import Acl, PolicyError, parse_policy
 n = 100_000
 text = "".join(f'path "secret/data/app{{i}}/*" {{{{\\n  capabilities = ["read"]\\n}}}}\\n'
                for i in range(n))

@@ -1,11 +1,11 @@
-"""compliance.cicd: the deploy workflow passes; known-bad workflows fail for their reason."""
+"""compliance.checks.cicd: the deploy workflow passes; known-bad workflows fail for their reason."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.cicd import check_cicd_updated
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.checks.cicd import check_cicd_updated
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"

@@ -1,4 +1,4 @@
-"""compliance.running: passes on the correct set-up, fails on known-bad servers."""
+"""compliance.checks.running: passes on the correct set-up, fails on known-bad servers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from compliance.profiles import profile
-from compliance.running import check_vault_running
-from fixtures.binaries import resolve_vault_binary
-from fixtures.openbao import initialise, start_server
-from fixtures.process import free_port
-from fixtures.reaper import Reaper
-from fixtures.tls import SessionCA
-from fixtures.world import World
+from vault_gate.compliance.checks.running import check_vault_running
+from vault_gate.compliance.profiles import profile
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+from vault_gate.fixtures.servers.openbao import initialise, start_server
+from vault_gate.fixtures.servers.tls import SessionCA
 
 pytestmark = pytest.mark.servers
 

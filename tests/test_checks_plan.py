@@ -16,13 +16,17 @@ from pathlib import Path
 import pytest
 from store_erp_target import store_erp
 
-from compliance.docs import check_docs_complete
-from compliance.migrated import check_secrets_migrated
-from compliance.rotation import RotationProbe, check_rotation, memoised_secret_readers
-from compliance.secret import Secret, assert_no_leak
-from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.rotation import capture_probe, run_rotation, tries
-from fixtures.world import World
+from vault_gate.compliance.checks.docs import check_docs_complete
+from vault_gate.compliance.checks.migrated import check_secrets_migrated
+from vault_gate.compliance.checks.rotation import (
+    RotationProbe,
+    check_rotation,
+    memoised_secret_readers,
+)
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.run.rotation import capture_probe, run_rotation, tries
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT, BootstrappedEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
 SKETCH = ROOT / "tests" / "known_bad" / "plan_sketch"
@@ -212,7 +216,7 @@ def test_kv_versions_are_not_served_stale_after_rotation(world: World, app_facto
 
 
 def test_stale_cache_check() -> None:
-    from compliance.rotation import check_no_stale_cache
+    from vault_gate.compliance.checks.rotation import check_no_stale_cache
 
     assert check_no_stale_cache(APP_SOURCES, "prod").passed
     bad = check_no_stale_cache([SKETCH / "src" / "vault_client.py"], "prod")
@@ -223,7 +227,7 @@ def test_stale_cache_check() -> None:
 
 
 def test_logs_check(tmp_path: Path) -> None:
-    from compliance.repo import check_no_secrets_in_logs
+    from vault_gate.compliance.scan.repo import check_no_secrets_in_logs
 
     value = Secret("L0g" + secrets.token_hex(12))
     log = tmp_path / "app.log"

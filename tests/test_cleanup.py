@@ -25,7 +25,7 @@ from inner_pytest import (
     wait_nothing_left,
 )
 
-from fixtures.process import group_members
+from vault_gate.fixtures.process import group_members
 
 BOUND_S = 120
 

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from store_erp_target import TARGET_FILE as STORE_ERP_TARGET
 
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "vault" / "policies"
@@ -22,7 +22,7 @@ PLAN_POLICY = ROOT / "tests" / "known_bad" / "plan_sketch" / "vault" / "policies
 
 def vault_gate(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "compliance.cli", *args],
+        [sys.executable, "-m", "vault_gate.compliance.cli", *args],
         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
     )  # fmt: skip
 

@@ -20,13 +20,13 @@ import pytest
 from psycopg import sql
 
 import store_erp.db as store_db
-from compliance.secret import assert_no_leak
-from fixtures.app import write_private
-from fixtures.process import wait_until
-from fixtures.world import World
 from store_erp.config import VaultSource
 from store_erp.db import Database, DatabaseUnavailable, login_refused
 from store_erp.vault_client import VaultClient, VaultSettings
+from vault_gate.compliance.secret import assert_no_leak
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.process import wait_until
+from vault_gate.fixtures.run.world import World
 
 pytestmark = pytest.mark.servers
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hvac
 import pytest
 
-from fixtures.bootstrap import read_policy
-from fixtures.world import World
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import read_policy
 
 pytestmark = pytest.mark.servers
 

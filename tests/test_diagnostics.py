@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from compliance.target import DiagnosticsSpec, OutageSpec, TargetError
-from fixtures.diagnostics import count_in, reason_in, value_in
+from vault_gate.compliance.target import DiagnosticsSpec, OutageSpec, TargetError
+from vault_gate.fixtures.faults.diagnostics import count_in, reason_in, value_in
 
 WORDS = {"unreachable": "gone", "sealed": "sealed", "login_refused": "no", "audit_failed": "a"}
 DIAG = DiagnosticsSpec("/d", {"vault_logins": "vault.logins", "vault_addr": "node"})

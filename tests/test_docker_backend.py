@@ -31,22 +31,22 @@ import psycopg
 import pytest
 from inner_pytest import ROOT, SIGNOFF_SCENARIOS, run_signalled
 
-from compliance.criteria import CRITERIA
-from compliance.secret import Secret
-from fixtures.backends import (
+from vault_gate.compliance.criteria import CRITERIA
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.process import ServerStartError
+from vault_gate.fixtures.reaper import CONTAINER_LABEL, Reaper
+from vault_gate.fixtures.servers.backends import (
     BackendOptions,
     BackendUnavailable,
     docker_engine_answers,
     make_backend,
 )
-from fixtures.containers import DockerBackend, ImageUnavailable
-from fixtures.containers.core import engine, ensure_image
-from fixtures.containers.images import pg_image, vault_image
-from fixtures.containers.openbao import EXECUTABLES, start_dev
-from fixtures.openbao import initialise, unseal
-from fixtures.process import ServerStartError
-from fixtures.reaper import CONTAINER_LABEL, Reaper
-from fixtures.tls import SessionCA
+from vault_gate.fixtures.servers.containers import DockerBackend, ImageUnavailable
+from vault_gate.fixtures.servers.containers.core import engine, ensure_image
+from vault_gate.fixtures.servers.containers.images import pg_image, vault_image
+from vault_gate.fixtures.servers.containers.openbao import EXECUTABLES, start_dev
+from vault_gate.fixtures.servers.openbao import initialise, unseal
+from vault_gate.fixtures.servers.tls import SessionCA
 
 pytestmark = pytest.mark.docker
 

@@ -1,4 +1,4 @@
-"""Criterion "No secrets in environment variables": compliance.environment on live processes.
+"""Criterion "No secrets in environment variables": compliance.checks.environment on live processes.
 
 The passing case is the real store-erp (gunicorn master and worker) in dev, staging
 and prod. Each known-bad case plants one kind of leak and asserts the check fails
@@ -22,18 +22,18 @@ from urllib.parse import quote, quote_plus
 import pytest
 from store_erp_target import store_erp
 
-from compliance.environment import (
+from vault_gate.compliance.checks.environment import (
     DEFAULT_ALLOW,
     check_no_secrets_in_env,
     name_finding,
     process_tree,
 )
-from compliance.result import CheckResult
-from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.process import wait_until
-from fixtures.world import World
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.app.process import AppProcess
+from vault_gate.fixtures.process import wait_until
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 StartApp = Callable[..., AppProcess]
 

@@ -1,6 +1,6 @@
 """The fast scan loses nothing: compared with plain detect-secrets, same plugins, same filters.
 
-``compliance.fastscan.scan_file`` must yield exactly what
+``vault_gate.compliance.scan.fastscan.scan_file`` must yield exactly what
 ``detect_secrets.core.scan.scan_file`` yields (same secrets, same lines, same order), on
 a generated corpus (every kind of secret, the formats detect-secrets transforms) and
 on random lines. The prefilter's building blocks (literals and character runs a
@@ -24,7 +24,7 @@ from detect_secrets.core import scan as ds_scan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import detectors, fastscan, repo
+from vault_gate.compliance.scan import detectors, fastscan, repo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.corpus import SECRET_LINES, generate

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from store_erp_target import PROFILES
 
-from compliance.secret import Secret, assert_no_leak
-from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.world import World
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT, BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 

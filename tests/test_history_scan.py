@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from compliance import detectors, engine
-from compliance.repo import KIND_ENV_FILE, KIND_UNREADABLE, SKIP_BINARY, SKIP_SYMLINK, scan
 from tests.test_repo_scan import (
     DSN,
     TOKEN,
@@ -22,6 +20,14 @@ from tests.test_repo_scan import (
     has,
     init_repo,
     random_token,
+)
+from vault_gate.compliance.scan import detectors, engine
+from vault_gate.compliance.scan.repo import (
+    KIND_ENV_FILE,
+    KIND_UNREADABLE,
+    SKIP_BINARY,
+    SKIP_SYMLINK,
+    scan,
 )
 
 CORPUS = Path(__file__).parent / "data" / "secrets_corpus"
@@ -70,7 +76,7 @@ def test_history_cache_scans_only_new_commits(tmp_path: Path, cache_home: Path) 
 
 
 def test_known_values_bypass_the_cache(tmp_path: Path, cache_home: Path) -> None:
-    from compliance.secret import Secret
+    from vault_gate.compliance.secret import Secret
 
     repo = init_repo(tmp_path / "r")
     value = Secret("s3cr3t-value-" + "x7Q")
@@ -210,7 +216,7 @@ def test_binary_is_skipped_and_counted(tmp_path: Path) -> None:
 
 
 def test_dsn_in_a_minified_bundle_is_still_found(tmp_path: Path) -> None:
-    from compliance.secret import Secret
+    from vault_gate.compliance.secret import Secret
 
     password = Secret("Zx9" + "q" * 3 + "Lm2Pw7")
     line = "var a=1;" * 200 + f'var u="postgresql://app:{password.reveal()}@db/app";' + "x()" * 50
@@ -223,7 +229,7 @@ def test_dsn_in_a_minified_bundle_is_still_found(tmp_path: Path) -> None:
 
 
 def test_assignment_rule_conditions(tmp_path: Path) -> None:
-    from compliance.secret import Secret
+    from vault_gate.compliance.secret import Secret
 
     django = Secret("django-insecure-" + "k3y(" * 10)
     password = Secret("Tr0ub4dor-" + "x9Q!")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hygiene_scan import CHUNK_BYTES, scan_files, unexpected
 
-from compliance.secret import Secret, assert_no_leak
-from fixtures.process import scrub_log
-from fixtures.world import World
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.process import scrub_log
+from vault_gate.fixtures.run.world import World
 
 VALUE = Secret("S3cr3tHygieneCanary0123456789abcdef")
 TOKEN = Secret("S3cr3tOperatorToken0123456789abcdef")

@@ -1,4 +1,4 @@
-"""fixtures/lanes.py: the order that lets waits overlap, when an experiment may start,
+"""fixtures/run/lanes.py: the order that lets waits overlap, when an experiment may start,
 and that a failing stage stays its own scenario's (plain data and threads; the
 sign-off's own runs prove it on real servers, tests/test_signoff.py)."""
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from fixtures.lanes import (
+from vault_gate.fixtures.run.lanes import (
     Experiment,
     ExperimentCancelled,
     Lanes,

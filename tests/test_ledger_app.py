@@ -41,15 +41,21 @@ import pytest
 import requests
 from psycopg import sql
 
-from compliance.secret import Secret, assert_no_leak
-from compliance.target import Target, fill, load_target, resolve_env
-from fixtures.binaries import resolve_pg_bindir, resolve_vault_binary
-from fixtures.openbao import VaultServer, initialise, start_dev, start_server, unseal
-from fixtures.postgres import PostgresServer, start_postgres
-from fixtures.private import write_private
-from fixtures.process import ManagedProcess, free_port, group_members
-from fixtures.reaper import Reaper
-from fixtures.tls import SessionCA
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.target import Target, fill, load_target, resolve_env
+from vault_gate.fixtures.private import write_private
+from vault_gate.fixtures.process import ManagedProcess, free_port, group_members
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.servers.binaries import resolve_pg_bindir, resolve_vault_binary
+from vault_gate.fixtures.servers.openbao import (
+    VaultServer,
+    initialise,
+    start_dev,
+    start_server,
+    unseal,
+)
+from vault_gate.fixtures.servers.postgres import PostgresServer, start_postgres
+from vault_gate.fixtures.servers.tls import SessionCA
 
 REPO = Path(__file__).resolve().parent.parent
 LEDGER = REPO / "sample_apps" / "ledger"

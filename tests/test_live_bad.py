@@ -22,16 +22,21 @@ from pathlib import Path
 import pytest
 from store_erp_target import PROFILES
 
-from compliance.live.layout import Layout, build_layout
-from compliance.live.runner import CHECKS, connect, preflight, run_one
-from compliance.profiles import AppRoleSettings
-from compliance.result import CheckResult
-from compliance.secret import Secret
-from fixtures.binaries import resolve_vault_binary
-from fixtures.bootstrap import KV_MOUNT, _ensure_kv_v2, issue_auditor_token, read_policy
-from fixtures.openbao import VaultServer, initialise, start_server, unseal
-from fixtures.reaper import Reaper
-from fixtures.world import World
+from vault_gate.compliance.live.layout import Layout, build_layout
+from vault_gate.compliance.live.runner import CHECKS, connect, preflight, run_one
+from vault_gate.compliance.profiles import AppRoleSettings
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+from vault_gate.fixtures.servers.bootstrap import (
+    KV_MOUNT,
+    _ensure_kv_v2,
+    issue_auditor_token,
+    read_policy,
+)
+from vault_gate.fixtures.servers.openbao import VaultServer, initialise, start_server, unseal
 
 pytestmark = pytest.mark.servers
 PROD = PROFILES["prod"]
@@ -243,7 +248,7 @@ def test_bad_tokens_are_refused_once(lab: Lab) -> None:
 
 
 def test_bad_connections_are_one_message_each(lab: Lab, tmp_path: Path) -> None:
-    from fixtures.process import free_port
+    from vault_gate.fixtures.process import free_port
 
     layout = lab.layout()
     https = lab.server.addr
@@ -259,8 +264,8 @@ def test_bad_connections_are_one_message_each(lab: Lab, tmp_path: Path) -> None:
 
 def test_health_states_from_the_server_s_answers() -> None:
     """Plain data of what OpenBao answers (a leaderless standby is costly to stage)."""
-    from compliance.live.client import Answer
-    from compliance.live.preflight import judge_health
+    from vault_gate.compliance.live.client import Answer
+    from vault_gate.compliance.live.preflight import judge_health
 
     standby = Answer("read", "sys/health", 200, {"initialized": True, "sealed": False,
                                                  "standby": True})  # fmt: skip
@@ -303,7 +308,7 @@ def test_cli_exit_status_3_and_no_check_run(lab: Lab, tmp_path: Path) -> None:
     token.write_text("s.notavalidtokenatall0000000")
     token.chmod(0o600)
     done = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "check", "--env", "prod",
+        [sys.executable, "-m", "vault_gate.compliance.cli", "check", "--env", "prod",
          "--addr", lab.server.addr.replace("https", "http"), "--token-file", str(token)],
         capture_output=True, text=True, timeout=60, check=False,
         env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
@@ -314,7 +319,7 @@ def test_cli_exit_status_3_and_no_check_run(lab: Lab, tmp_path: Path) -> None:
 
 
 def test_unknown_version_is_a_finding() -> None:
-    from compliance.live.server import flavour
+    from vault_gate.compliance.live.server import flavour
 
     assert flavour("2.7.2") == ("OpenBao", 2)
     assert flavour("1.18.3+ent") == ("HashiCorp Vault", 1)
@@ -323,7 +328,7 @@ def test_unknown_version_is_a_finding() -> None:
 
 
 def test_a_check_that_raises_is_a_finding_not_a_crash(tmp_path: Path) -> None:
-    from compliance.live.runner import LiveCheck
+    from vault_gate.compliance.live.runner import LiveCheck
 
     def broken(vault, layout):  # type: ignore[no-untyped-def]
         raise KeyError("surprise")
@@ -439,8 +444,8 @@ def test_a_standby_without_a_leader_is_one_message(
 ) -> None:
     """A three-node raft cluster with two nodes dead: the last one is a standby that can
     elect no leader, and cannot answer; live mode says so once, before any check."""
-    from fixtures.cluster import start_cluster
-    from fixtures.process import wait_until
+    from vault_gate.fixtures.faults.cluster import start_cluster
+    from vault_gate.fixtures.process import wait_until
 
     assert world.ca is not None
     directory = tmp_path_factory.mktemp("leaderless")

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from compliance.audit import iter_entries
-from compliance.live.client import LOOKUP_BY_POST
-from compliance.live.layout import Layout
-from compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
-from compliance.live.targetfile import layout_from_target, read_target
-from compliance.profiles import Profile, profile
-from compliance.secret import Secret
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.world import World
+from vault_gate.compliance.checks.audit import iter_entries
+from vault_gate.compliance.live.client import LOOKUP_BY_POST
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
+from vault_gate.compliance.live.targetfile import layout_from_target, read_target
+from vault_gate.compliance.profiles import Profile, profile
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def _vault_gate(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     """The installed command, in a clean environment (no token anywhere but the file)."""
     env = {"PATH": os.environ["PATH"], "HOME": str(home)}
     return subprocess.run(
-        [sys.executable, "-m", "compliance.cli", *args],
+        [sys.executable, "-m", "vault_gate.compliance.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -25,18 +25,24 @@ from typing import Any
 
 import pytest
 
-from compliance.live.layout import Layout, build_layout
-from compliance.live.runner import CHECKS, connect, preflight, run_checks
-from compliance.live.targetfile import layout_from_target, read_target
-from compliance.policy import parse_policy
-from compliance.profiles import ServerMode, profile
-from compliance.result import CheckResult
-from compliance.secret import Secret
-from fixtures.binaries import resolve_vault_binary
-from fixtures.openbao import Launch, VaultServer, initialise, process_launcher, unseal
-from fixtures.process import free_port
-from fixtures.reaper import Reaper
-from fixtures.world import World
+from vault_gate.compliance.live.layout import Layout, build_layout
+from vault_gate.compliance.live.runner import CHECKS, connect, preflight, run_checks
+from vault_gate.compliance.live.targetfile import layout_from_target, read_target
+from vault_gate.compliance.policy.acl import parse_policy
+from vault_gate.compliance.profiles import ServerMode, profile
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.reaper import Reaper
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+from vault_gate.fixtures.servers.openbao import (
+    Launch,
+    VaultServer,
+    initialise,
+    process_launcher,
+    unseal,
+)
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,7 +308,7 @@ def test_cli_end_to_end_on_another_app(site: Site, tmp_path: Path) -> None:
     token_file.write_text(site.auditor.reveal())
     token_file.chmod(0o600)
     done = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "check", "--env", "prod",
+        [sys.executable, "-m", "vault_gate.compliance.cli", "check", "--env", "prod",
          "--addr", site.server.addr, "--ca-cert", str(site.server.ca_file),
          "--token-file", str(token_file),
          "--vault-path", "kv-prod/data/billing/config", "--approle", "billing",

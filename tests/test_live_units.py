@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from compliance.live.approle import seconds
-from compliance.live.auditor import READS, check_read_only_policy
-from compliance.live.auth import TokenSourceError, find_token, from_agent_sink, from_file
-from compliance.live.layout import build_layout, resolve_paths
-from compliance.policy import load_policies, parse_policy
-from compliance.profiles import profile
+from vault_gate.compliance.live.approle import seconds
+from vault_gate.compliance.live.auditor import READS, check_read_only_policy
+from vault_gate.compliance.live.auth import TokenSourceError, find_token, from_agent_sink, from_file
+from vault_gate.compliance.live.layout import build_layout, resolve_paths
+from vault_gate.compliance.policy.acl import load_policies, parse_policy
+from vault_gate.compliance.profiles import profile
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDITOR = ROOT / "vault" / "policies" / "auditor.hcl"
@@ -204,7 +204,7 @@ def test_paths_resolved_on_the_server_s_mounts() -> None:
 def test_check_refuses_bad_input_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compliance.cli import main
+    from vault_gate.compliance.cli import main
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("VAULT_CONFIG_PATH", raising=False)
@@ -225,7 +225,7 @@ def test_check_refuses_bad_input_with_exit_2(
 
 
 def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
-    from compliance.live.policies import policy_from_answer
+    from vault_gate.compliance.live.policies import policy_from_answer
 
     text = 'path "secret/data/store-erp/production/*" { capabilities = ["read", "frobnicate"] }'
     policy, finding = policy_from_answer("store-erp-production", text)
@@ -242,7 +242,7 @@ def test_a_capability_from_a_newer_server_is_a_not_checked_finding() -> None:
 def test_a_policy_is_read_by_the_rules_of_the_server_that_holds_it() -> None:
     """HashiCorp Vault's ``subscribe`` capability: a Vault server's policy is judged, an
     OpenBao server would have refused it (so from OpenBao it is 'not checked')."""
-    from compliance.live.policies import policy_from_answer
+    from vault_gate.compliance.live.policies import policy_from_answer
 
     text = 'path "sys/events/subscribe/*" { capabilities = ["read", "subscribe"] }'
     on_vault, none = policy_from_answer("events", text, flavour_="vault")
@@ -253,11 +253,12 @@ def test_a_policy_is_read_by_the_rules_of_the_server_that_holds_it() -> None:
 
 def test_live_findings_as_sarif() -> None:
     pytest.importorskip(
-        "compliance.sarif", reason="the SARIF writer lands with the precommit branch"
+        "vault_gate.compliance.report.sarif",
+        reason="the SARIF writer lands with the precommit branch",
     )
-    from compliance.live.runner import CHECKS
-    from compliance.live.sarif import live_sarif
-    from compliance.result import CheckResult, Evidence
+    from vault_gate.compliance.live.runner import CHECKS
+    from vault_gate.compliance.live.sarif import live_sarif
+    from vault_gate.compliance.result import CheckResult, Evidence
 
     layout = build_layout(profile("prod"))
     audit = next(c for c in CHECKS if c.id == "audit")
@@ -279,8 +280,8 @@ def test_live_findings_as_sarif() -> None:
 
 
 def _judge(text: str, *, env: str = "prod", paths=("kv-prod/data/billing/config",)):  # type: ignore[no-untyped-def]
-    from compliance.live.layout import KvEntry
-    from compliance.live.privilege import Zones, judge_policies
+    from vault_gate.compliance.live.layout import KvEntry
+    from vault_gate.compliance.live.privilege import Zones, judge_policies
 
     layout = build_layout(profile(env), vault_paths=list(paths))
     own = [KvEntry(p, p.split("/")[0], 2, p.split("/", 2)[2]) for p in layout.paths]
@@ -349,7 +350,7 @@ def test_a_path_outside_the_app_s_own_is_a_finding() -> None:
 def test_one_entry_named_two_ways_is_judged_once_with_its_keys() -> None:
     """A target names an entry as the app requests it (vault_paths, with data/) and as a
     logical KV entry ([vault.secrets], without): one entry, its keys from either."""
-    from compliance.live.layout import entry_keys
+    from vault_gate.compliance.live.layout import entry_keys
 
     mounts = {"secret/": {"type": "kv", "options": {"version": "2"}}}
     entries, _, _ = resolve_paths(("secret/data/app/prod/flask", "secret/app/prod/flask"), mounts)

@@ -18,7 +18,7 @@ import orjson
 import pytest
 from store_erp_target import store_erp
 
-from compliance.report import (
+from vault_gate.compliance.report.signoff import (
     SignOff,
     Status,
     measurement_line,
@@ -27,10 +27,10 @@ from compliance.report import (
     to_markdown,
     write_all,
 )
-from compliance.secret import Secret
-from fixtures.app import AppProcess
-from fixtures.load import LoadGenerator, Sample, percentile, summarise
-from fixtures.load_rotation import LoadRotation, OldToken, old_tokens_refused
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.app.load import LoadGenerator, Sample, percentile, summarise
+from vault_gate.fixtures.app.process import AppProcess
+from vault_gate.fixtures.run.load_rotation import LoadRotation, OldToken, old_tokens_refused
 
 
 def test_percentiles_are_nearest_rank() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from inner_pytest import run_inner
 
-from fixtures.process import group_members
+from vault_gate.fixtures.process import group_members
 
 
 def test_keep_servers_prints_addresses_and_leaves_them_running(tmp_path: Path) -> None:

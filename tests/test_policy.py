@@ -1,4 +1,4 @@
-"""Least privilege: the policy analyzer (compliance/policy.py), checked against a real server.
+"""Least privilege: the policy analyzer (compliance/policy/acl.py), checked against a real server.
 
 The matcher is first pinned on plain data (the priority examples of the Vault/OpenBao
 policy docs and the corner cases the server was seen to take), then held to the dev
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
-from compliance.policy import (
+from vault_gate.compliance.policy.acl import (
     KNOWN_CAPABILITIES,
     OPENBAO_CAPABILITIES,
     Pattern,
@@ -33,9 +33,9 @@ from compliance.policy import (
     parse_policy,
     sys_capabilities,
 )
-from compliance.profiles import ENVIRONMENTS
-from compliance.secret import Secret
-from fixtures.world import World
+from vault_gate.compliance.profiles import ENVIRONMENTS
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.run.world import World
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_DIR = REPO / "vault" / "policies"

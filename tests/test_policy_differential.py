@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from policy_cases import SURPRISES, SYSTEM_PATHS, ServerJudge, compare, corpus
 
-from compliance.policy import Flavour
-from fixtures.binaries import Flavor
-from fixtures.world import World
+from vault_gate.compliance.policy.acl import Flavour
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.binaries import Flavor
 
 
 @pytest.fixture

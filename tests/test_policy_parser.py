@@ -13,9 +13,15 @@ from pathlib import Path
 import pytest
 from policy_cases import SURPRISES
 
-from compliance import hcl1
-from compliance.policy import Acl, PolicyError, capabilities, load_policies, parse_policy
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.policy import hcl1
+from vault_gate.compliance.policy.acl import (
+    Acl,
+    PolicyError,
+    capabilities,
+    load_policies,
+    parse_policy,
+)
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 
 def accepts(text: str, **kwargs: object) -> bool:

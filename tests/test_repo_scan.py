@@ -29,15 +29,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import detectors
-from compliance.detectors import (
+from vault_gate.compliance.result import CheckResult
+from vault_gate.compliance.scan import detectors
+from vault_gate.compliance.scan.detectors import (
     AppRoleSecretIdDetector,
     DsnPasswordDetector,
     UnsealKeyDetector,
     VaultTokenAssignmentDetector,
     VaultTokenDetector,
 )
-from compliance.repo import (
+from vault_gate.compliance.scan.repo import (
     KIND_ENV_FILE,
     KIND_KNOWN,
     KIND_KNOWN_BASE64,
@@ -49,8 +50,7 @@ from compliance.repo import (
     scan,
     scan_paths,
 )
-from compliance.result import CheckResult
-from compliance.secret import Secret
+from vault_gate.compliance.secret import Secret
 
 KNOWN_BAD = Path(__file__).parent / "known_bad" / "plan_sketch"
 BASE62 = string.ascii_letters + string.digits

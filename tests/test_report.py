@@ -11,8 +11,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from compliance.plot import FAIL_COLOUR, OK_COLOUR, PlotError, latency_svg, nice_ticks
-from compliance.report import (
+from vault_gate.compliance.report.plot import (
+    FAIL_COLOUR,
+    OK_COLOUR,
+    PlotError,
+    latency_svg,
+    nice_ticks,
+)
+from vault_gate.compliance.report.signoff import (
     SCHEMA_VERSION,
     SignOff,
     Status,
@@ -22,10 +28,10 @@ from compliance.report import (
     to_markdown,
     write_all,
 )
-from compliance.result import CheckResult, Evidence
-from compliance.waivers import Waiver, WaiverError, load_waivers
-from fixtures.load import Sample, summarise, timeline_points
-from fixtures.load_rotation import LoadRotation
+from vault_gate.compliance.report.waivers import Waiver, WaiverError, load_waivers
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.fixtures.app.load import Sample, summarise, timeline_points
+from vault_gate.fixtures.run.load_rotation import LoadRotation
 
 
 def _signoff() -> SignOff:
@@ -330,7 +336,7 @@ def test_ticks_are_round_and_cover_the_data() -> None:
     assert nice_ticks(0) == [0, 1]
 
 
-# -- the timeline's data: fixtures/load.py and fixtures/load_rotation.py (plain samples) --
+# -- the timeline's data: fixtures/app/load.py and fixtures/run/load_rotation.py (plain samples) --
 
 
 def _sample(t: float, ms: float, ok: bool = True) -> Sample:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rotate_tool import rotate_secrets
 
-from compliance.secret import assert_no_leak
-from fixtures.app import write_private
-from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.process import free_port
-from fixtures.world import World
+from vault_gate.compliance.secret import assert_no_leak
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT, BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 

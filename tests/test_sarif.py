@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from compliance.sarif import (
+from vault_gate.compliance.report.sarif import (
     FINGERPRINT_KEY,
     SARIF_SCHEMA,
     SarifFinding,
     sarif_log,
     write_sarif,
 )
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 RULES = {"token": "a Vault token", "dsn": "a DSN with a password"}
 
@@ -112,7 +112,7 @@ def test_missing_directory_is_named(tmp_path: Path) -> None:
 
 def test_scan_sarif_from_the_command_line(tmp_path: Path) -> None:
     """``vault-gate scan --sarif FILE``: one result per finding, fingerprints, no value."""
-    from compliance.cli import main
+    from vault_gate.compliance.cli import main
 
     password = Secret("Zq" + secrets.token_hex(10))
     token = Secret("hvs." + secrets.token_urlsafe(24).replace("-", "a").replace("_", "b"))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.repo import KIND_KNOWN, check_no_secrets_in_repo
-from compliance.secret import Secret
-from fixtures.scan_cache import SharedRepoScan, repository_state
+from vault_gate.compliance.scan.repo import KIND_KNOWN, check_no_secrets_in_repo
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.run.scan_cache import SharedRepoScan, repository_state
 
 
 def _git(repo: Path, *args: str) -> None:

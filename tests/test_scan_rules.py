@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from compliance import engine
+from vault_gate.compliance.scan import engine
 
 ENGINE = engine.Engine(engine.engine_plugins(engine.builtin_regex_plugins()))
 B62 = string.ascii_letters + string.digits

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.detectors import VaultTokenDetector
-from compliance.repo import (
+from vault_gate.compliance.scan.detectors import VaultTokenDetector
+from vault_gate.compliance.scan.repo import (
     SKIP_BINARY,
     SKIP_SYMLINK,
     WHERE_IGNORED,
@@ -91,7 +91,7 @@ def test_cli_scans_ignored_path_and_prints_a_summary(tmp_path: Path) -> None:
     (repo / "captures" / "link").symlink_to("dump.txt")
     summary = tmp_path / "summary.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "scan", "--json", "--summary-json",
+        [sys.executable, "-m", "vault_gate.compliance.cli", "scan", "--json", "--summary-json",
          str(summary), str(repo / "captures")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -126,7 +126,7 @@ def test_large_files_are_read_in_overlapping_pieces_with_their_own_line_numbers(
 ) -> None:
     """Small pieces here (the sizes are the module's knobs): tokens on both sides of
     every cut, in a many-line file and in a one-line file, each found once at its line."""
-    from compliance import stream
+    from vault_gate.compliance.scan import stream
 
     monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 2_000)
     monkeypatch.setattr(stream, "PIECE_BYTES", 4_096)
@@ -148,10 +148,13 @@ def test_large_files_are_read_in_overlapping_pieces_with_their_own_line_numbers(
     assert all(t not in repr(report.findings) for t in tokens)
 
 
+CLI = (sys.executable, "-m", "vault_gate.compliance.cli")
+
+
 def test_files_over_the_size_limit_are_named_on_their_own_line(tmp_path: Path) -> None:
     (tmp_path / "big.log").write_text("x" * 5000 + "\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "scan", "--max-file-size", "4k", str(tmp_path)],
+        [*CLI, "scan", "--max-file-size", "4k", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 1
@@ -159,7 +162,7 @@ def test_files_over_the_size_limit_are_named_on_their_own_line(tmp_path: Path) -
         proc.stderr
     )
     bad = subprocess.run(
-        [sys.executable, "-m", "compliance.cli", "scan", "--max-file-size", "4q", str(tmp_path)],
+        [*CLI, "scan", "--max-file-size", "4q", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "--max-file-size: '4q': not a size" in bad.stderr

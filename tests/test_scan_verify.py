@@ -13,9 +13,9 @@ from pathlib import Path
 import hvac
 import pytest
 
-from compliance.secret import Secret
-from compliance.verify import Verifier, VerifyError
-from fixtures.world import World
+from vault_gate.compliance.scan.verify import Verifier, VerifyError
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.run.world import World
 
 ROLE = "vault-gate-verify-test"
 
@@ -51,7 +51,7 @@ def test_verify_marks_live_and_dead_credentials(
         )
         accessors_before = set(root.list("auth/token/accessors")["data"]["keys"])
         run = subprocess.run(
-            [sys.executable, "-m", "compliance.cli", "scan", "--json", "--verify", addr,
+            [sys.executable, "-m", "vault_gate.compliance.cli", "scan", "--json", "--verify", addr,
              str(tmp_path)],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip

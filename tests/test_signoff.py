@@ -36,9 +36,9 @@ from inner_pytest import (
     wait_nothing_left,
 )
 
-from compliance.criteria import CRITERIA
-from compliance.report import format_duration
-from compliance.secret import Secret, assert_no_leak
+from vault_gate.compliance.criteria import CRITERIA
+from vault_gate.compliance.report.signoff import format_duration
+from vault_gate.compliance.secret import Secret, assert_no_leak
 
 ROOT = Path(__file__).resolve().parent.parent
 SKETCH_TARGET = ROOT / "tests" / "known_bad" / "plan_sketch" / "target.toml"

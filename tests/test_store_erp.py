@@ -16,11 +16,11 @@ import pytest
 import requests
 from rotate_tool import rotate_secrets
 
-from compliance.secret import Secret, assert_no_leak
-from fixtures.app import AppProcess, fallback_environment
-from fixtures.bootstrap import BootstrappedEnvironment
-from fixtures.process import free_port, wait_until
-from fixtures.world import World
+from vault_gate.compliance.secret import Secret, assert_no_leak
+from vault_gate.fixtures.app.process import AppProcess, fallback_environment
+from vault_gate.fixtures.process import free_port, wait_until
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 StartApp = Callable[..., AppProcess]
@@ -304,8 +304,8 @@ def test_sealed_vault_at_start_is_refused_in_prod(
     world: World, app_factory: StartApp, tmp_path
 ) -> None:
     """A Vault that answers but is sealed: prod refuses to start and says so."""
-    from fixtures.binaries import resolve_vault_binary
-    from fixtures.openbao import initialise, start_server
+    from vault_gate.fixtures.servers.binaries import resolve_vault_binary
+    from vault_gate.fixtures.servers.openbao import initialise, start_server
 
     assert world.ca is not None
     sealed = start_server(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from store_erp_target import store_erp
 
-from compliance.target import TargetError, load_target
+from vault_gate.compliance.target import TargetError, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.secret import Secret
-from fixtures.commands import TargetCommandError, base_environment, run_command
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.commands import TargetCommandError, base_environment, run_command
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "sample_apps" / "ledger"

@@ -1,4 +1,4 @@
-"""fixtures/timing.py: where the sign-off's time went, from its scenarios' reports (plain
+"""fixtures/run/timing.py: where the sign-off's time went, from its scenarios' reports (plain
 data; tests/test_signoff.py's browser test reads the same figures off a real run)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fixtures.timing import (
+from vault_gate.fixtures.run.timing import (
     _WORLD_READY,
     CELL_ATTR,
     EXPERIMENT_ATTR,

@@ -8,11 +8,17 @@ import re
 import pytest
 from store_erp_target import PROFILES
 
-from compliance.profiles import ENVIRONMENTS, ServerMode, profile, servers
-from compliance.secret import Secret, fingerprint
-from fixtures.backends import BackendName, BackendOptions, BackendUnavailable, choose, make_backend
-from fixtures.binaries import BinaryError, Flavor, parse_version
-from fixtures.containers import images
+from vault_gate.compliance.profiles import ENVIRONMENTS, ServerMode, profile, servers
+from vault_gate.compliance.secret import Secret, fingerprint
+from vault_gate.fixtures.servers.backends import (
+    BackendName,
+    BackendOptions,
+    BackendUnavailable,
+    choose,
+    make_backend,
+)
+from vault_gate.fixtures.servers.binaries import BinaryError, Flavor, parse_version
+from vault_gate.fixtures.servers.containers import images
 
 
 def test_three_environments_in_order() -> None:
@@ -120,7 +126,7 @@ def test_fingerprint_is_stable_and_short() -> None:
 
 
 def test_approle_settings_can_be_overridden() -> None:
-    from compliance.profiles import with_approle_settings
+    from vault_gate.compliance.profiles import with_approle_settings
 
     short = with_approle_settings({"token_ttl": "30s", "secret_id_num_uses": "1"})
     assert all(p.approle.token_ttl == "30s" for p in short.values())
@@ -131,7 +137,7 @@ def test_approle_settings_can_be_overridden() -> None:
 
 
 def test_assert_no_leak_names_fingerprints_only() -> None:
-    from compliance.secret import assert_no_leak, leaks
+    from vault_gate.compliance.secret import assert_no_leak, leaks
 
     s = Secret("a-planted-value-123")
     assert leaks("nothing here", [s]) == []

@@ -13,11 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from compliance.secret import Secret
-from fixtures.app import write_private
-from fixtures.bootstrap import KV_MOUNT, BootstrappedEnvironment
-from fixtures.process import free_port
-from fixtures.world import World
 from store_erp.config import EnvironmentSource, StartupRefused
 from store_erp.vault_client import (
     KVEntry,
@@ -29,6 +24,11 @@ from store_erp.vault_client import (
     VaultSettings,
     VaultUnavailable,
 )
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.run.world import World
+from vault_gate.fixtures.servers.bootstrap import KV_MOUNT, BootstrappedEnvironment
 
 pytestmark = pytest.mark.servers
 
@@ -243,7 +243,7 @@ def test_settings_name_what_is_missing() -> None:
 
 
 def test_fallback_needs_a_full_database_url() -> None:
-    from compliance.profiles import profile
+    from vault_gate.compliance.profiles import profile
 
     env = {"SECRET_KEY": "a", "JWT_SECRET_KEY": "b", "DATABASE_URL": "postgresql://h/db"}
     with pytest.raises(StartupRefused, match="DATABASE_URL must be postgresql://USER:PASSWORD@"):

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance.secret import Secret
-from fixtures.app import write_private
-from fixtures.process import free_port
-from fixtures.world import World
 from store_erp.vault_client import VaultClient, VaultSettings, VaultUnavailable
+from vault_gate.compliance.secret import Secret
+from vault_gate.fixtures.app.process import write_private
+from vault_gate.fixtures.process import free_port
+from vault_gate.fixtures.run.world import World
 
 
 def test_addresses_are_split_and_trimmed() -> None:

@@ -17,10 +17,10 @@ import ipaddress
 import re
 from typing import Any
 
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout, Role, find_roles
-from compliance.profiles import Profile
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout, Role, find_roles
+from vault_gate.compliance.profiles import Profile
+from vault_gate.compliance.result import CheckResult, Evidence
 
 CRITERION = "approle_settings"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

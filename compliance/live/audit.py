@@ -24,10 +24,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from compliance.audit import AUDIT_CRITERION, AuditStats, iter_entries
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout, mount_table
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.checks.audit import AUDIT_CRITERION, AuditStats, iter_entries
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout, mount_table
+from vault_gate.compliance.result import CheckResult, Evidence
 
 MARKER_PREFIX = "sys/policies/acl/vault-gate-live-"
 KNOWN_TYPES = ("file", "socket", "syslog")

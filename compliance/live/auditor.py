@@ -4,7 +4,7 @@
 example path; ``vault/policies/auditor.hcl`` must grant each of them and nothing
 else. :func:`check_read_only_policy` judges a policy (the file, or what the
 server holds for the gate's token) with the sign-off's policy matcher
-(:class:`compliance.policy.Acl`, the server's own rules):
+(:class:`vault_gate.compliance.policy.acl.Acl`, the server's own rules):
 
 * no capability but read and list, and sudo only where the server demands it
   for a read (``sys/audit``, ``auth/token/accessors``); the one exception is
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compliance.live.client import LOOKUP_BY_POST
-from compliance.policy import DENY, Acl, Pattern, Policy
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.live.client import LOOKUP_BY_POST
+from vault_gate.compliance.policy.acl import DENY, Acl, Pattern, Policy
+from vault_gate.compliance.result import CheckResult, Evidence
 
 CRITERION = "auditor_policy"
 READ_CAPS = frozenset({"read", "list"})

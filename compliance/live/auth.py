@@ -29,7 +29,7 @@ from pathlib import Path
 
 import hcl
 
-from compliance.secret import Secret
+from vault_gate.compliance.secret import Secret
 
 HELPER_TIMEOUT_S = 10
 MAX_TOKEN_BYTES = 4096

@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from compliance.secret import Secret
+from vault_gate.compliance.secret import Secret
 
 TIMEOUT_S = 10
 # The one POST, and why it is not a write: see the module doc.

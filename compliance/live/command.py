@@ -6,7 +6,7 @@
         [--token-file FILE | --agent-sink FILE] [--only CHECK]...
         [--json] [--sarif FILE] [--junit FILE]
 
-What is judged (the :class:`~compliance.live.layout.Layout`) comes from the flags and
+What is judged (the :class:`~vault_gate.compliance.live.layout.Layout`) comes from the flags and
 the target file; what neither names is discovered on the server (every AppRole
 mount and role, every audit device, every KV mount).
 
@@ -27,14 +27,15 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from compliance.live.auth import IGNORED_ENV, TokenSourceError, find_token
-from compliance.live.layout import Layout, build_layout
-from compliance.live.output import passed, to_json, to_text, write_junit
-from compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
-from compliance.live.targetfile import TargetFileError, layout_from_target, read_target
-from compliance.profiles import ENVIRONMENTS, profile
+from vault_gate.compliance.exits import EXIT_CANNOT_JUDGE, EXIT_FINDINGS, EXIT_OK, UsageError
+from vault_gate.compliance.live.auth import IGNORED_ENV, TokenSourceError, find_token
+from vault_gate.compliance.live.layout import Layout, build_layout
+from vault_gate.compliance.live.output import passed, to_json, to_text, write_junit
+from vault_gate.compliance.live.runner import CHECK_IDS, connect, preflight, run_checks
+from vault_gate.compliance.live.targetfile import TargetFileError, layout_from_target, read_target
+from vault_gate.compliance.profiles import ENVIRONMENTS, profile
 
-EXIT_CONNECTION = 3
+EXIT_CONNECTION = EXIT_CANNOT_JUDGE
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -123,8 +124,13 @@ def layout_from_args(args: argparse.Namespace) -> tuple[Layout, str, str | None]
         out = getattr(args, option, None)
         if out is not None and not out.parent.is_dir():
             raise LiveUsageError(f"--{option} {out}: its directory does not exist")
-    if getattr(args, "sarif", None) is not None and find_spec("compliance.sarif") is None:
-        raise LiveUsageError("--sarif: this install has no SARIF writer (compliance.sarif)")
+    if (
+        getattr(args, "sarif", None) is not None
+        and find_spec("vault_gate.compliance.report.sarif") is None
+    ):
+        raise LiveUsageError(
+            "--sarif: this install has no SARIF writer (vault_gate.compliance.report.sarif)"
+        )
     vault_paths = _strings(args, "vault_path")
     for path in vault_paths:
         filled = path.replace("{tree}", "t").replace("{env}", "e").strip("/")
@@ -150,8 +156,6 @@ def layout_from_args(args: argparse.Namespace) -> tuple[Layout, str, str | None]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from compliance.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-
     try:
         layout, addr, ca_file = layout_from_args(args)
         token = find_token(args.token_file, args.agent_sink)
@@ -180,7 +184,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.junit:
         write_junit(args.junit, results, layout)
     if args.sarif:
-        from compliance.live.sarif import write_live_sarif
+        from vault_gate.compliance.live.sarif import write_live_sarif
 
         write_live_sarif(args.sarif, results, layout, addr)
     return EXIT_OK if passed(results) else EXIT_FINDINGS

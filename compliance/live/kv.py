@@ -16,10 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.live.approle import seconds
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import KvEntry, Layout, kv_version, read_mounts, resolve_paths
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.live.approle import seconds
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import (
+    KvEntry,
+    Layout,
+    kv_version,
+    read_mounts,
+    resolve_paths,
+)
+from vault_gate.compliance.result import CheckResult, Evidence
 
 CRITERION = "kv_versioning"
 DEFAULT_MAX_VERSIONS = 10

@@ -5,7 +5,7 @@ at any mount, v1 or v2, and other paths such as ``database/creds/<role>``), whic
 paths are other environments' (to tell a cross-environment grant), which AppRole
 roles and policies are the app's, which audit devices must be enabled, and the
 environment's profile. Nothing here knows an application: the values come from
-the command line, a target file (:mod:`compliance.live.targetfile`) or, for the
+the command line, a target file (:mod:`vault_gate.compliance.live.targetfile`) or, for the
 sign-off, from the target model. What is left empty is discovered on the server
 (every AppRole mount and role, every audit device).
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.live.client import Answer, ReadOnlyVault
-from compliance.profiles import Profile
+from vault_gate.compliance.live.client import Answer, ReadOnlyVault
+from vault_gate.compliance.profiles import Profile
 
 # KV v2's APIs under a mount: a path's ``data/`` segment names one of them.
 KV_V2_APIS = ("data", "metadata", "subkeys", "delete", "undelete", "destroy")
@@ -270,7 +270,7 @@ def build_layout(
     templates filled for the other environments are their paths; a path without a
     placeholder is shared and so no other environment's. ``keys`` maps a path
     template to the key names its entry must hold."""
-    from compliance.profiles import PROFILES
+    from vault_gate.compliance.profiles import PROFILES
 
     everyone = PROFILES if profiles is None else profiles
     names = {p.name: (trees or {}).get(p.name, p.tree) for p in everyone.values()}

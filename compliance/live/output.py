@@ -1,6 +1,6 @@
 """Live mode's results as text, JSON (schema_version 1) and JUnit XML.
 
-SARIF goes through :mod:`compliance.sarif`, shared with ``vault-gate scan``.
+SARIF goes through :mod:`vault_gate.compliance.report.sarif`, shared with ``vault-gate scan``.
 Like every report here, these hold findings and evidence, never a value.
 """
 
@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from compliance.live.layout import Layout
-from compliance.live.runner import LiveCheck
-from compliance.result import CheckResult
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.runner import LiveCheck
+from vault_gate.compliance.result import CheckResult
 
 SCHEMA_VERSION = 1
 Results = Sequence[tuple[LiveCheck, CheckResult]]

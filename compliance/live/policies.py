@@ -2,23 +2,29 @@
 from the server and judged for least privilege against the layout's own paths.
 
 Policies are read as the server stores them (``sys/policies/acl/<name>``) and parsed
-with :func:`compliance.policy.parse_policy` (what the server accepts, HCL1 layouts
+with :func:`vault_gate.compliance.policy.acl.parse_policy` (what the server accepts, HCL1 layouts
 included, is that parser's business; a capability this code does not know, from a
 newer server, is a finding saying the policy could not be judged). Each role is
 judged as the token a login to it gets: its policies together
-(:func:`compliance.live.privilege.judge_policies`). ``root`` attached is a finding;
+(:func:`vault_gate.compliance.live.privilege.judge_policies`). ``root`` attached is a finding;
 the server's built-in ``default`` policy is named in the evidence, not judged (its
-token-maintenance grants are not findings; see :mod:`compliance.live.privilege`).
+token-maintenance grants are not findings; see :mod:`vault_gate.compliance.live.privilege`).
 """
 
 from __future__ import annotations
 
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout, find_roles, read_mounts, resolve_paths, role_policies
-from compliance.live.privilege import Zones, judge_policies
-from compliance.live.server import flavour
-from compliance.policy import CRITERION, Flavour, Policy, PolicyError, parse_policy
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import (
+    Layout,
+    find_roles,
+    read_mounts,
+    resolve_paths,
+    role_policies,
+)
+from vault_gate.compliance.live.privilege import Zones, judge_policies
+from vault_gate.compliance.live.server import flavour
+from vault_gate.compliance.policy.acl import CRITERION, Flavour, Policy, PolicyError, parse_policy
+from vault_gate.compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
 

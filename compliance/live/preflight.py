@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance.live.client import Answer, ReadOnlyVault
-from compliance.live.layout import (
+from vault_gate.compliance.live.client import Answer, ReadOnlyVault
+from vault_gate.compliance.live.layout import (
     Layout,
     approle_mounts,
     entry_keys,

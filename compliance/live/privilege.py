@@ -15,7 +15,7 @@ exactly one of them (or less) is not a finding. A grant beyond them is judged li
 any other. The table follows OpenBao's ``defaultPolicy`` (``vault/policy_store.go``)
 and HashiCorp Vault's (which adds ``sys/control-group/request``).
 
-Matching uses the sign-off's ACL model (:class:`compliance.policy.Acl`), so a
+Matching uses the sign-off's ACL model (:class:`vault_gate.compliance.policy.acl.Acl`), so a
 rule only counts where it is the rule the server would apply.
 """
 
@@ -24,9 +24,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from compliance.live.layout import KV_V2_APIS, KvEntry, Layout
-from compliance.policy import CRITERION, DENY, WRITE_CAPABILITIES, Acl, Pattern, Policy, Zone
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.live.layout import KV_V2_APIS, KvEntry, Layout
+from vault_gate.compliance.policy.acl import (
+    CRITERION,
+    DENY,
+    WRITE_CAPABILITIES,
+    Acl,
+    Pattern,
+    Policy,
+    Zone,
+)
+from vault_gate.compliance.result import CheckResult, Evidence
 
 # The default policy's token-maintenance rules: path as written -> capabilities it grants.
 TOKEN_MAINTENANCE: dict[str, frozenset[str]] = {

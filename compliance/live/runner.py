@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from compliance.live.approle import check_approle
-from compliance.live.audit import check_audit
-from compliance.live.client import ReadOnlyVault
-from compliance.live.kv import check_kv
-from compliance.live.layout import Layout
-from compliance.live.policies import check_policies
-from compliance.live.preflight import ConnectionProblem, diagnose
-from compliance.live.server import check_server
-from compliance.live.tokens import check_gate_token, check_root_tokens
-from compliance.live.tree import check_tree
-from compliance.result import CheckResult, Evidence
-from compliance.secret import Secret
+from vault_gate.compliance.live.approle import check_approle
+from vault_gate.compliance.live.audit import check_audit
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.kv import check_kv
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.policies import check_policies
+from vault_gate.compliance.live.preflight import ConnectionProblem, diagnose
+from vault_gate.compliance.live.server import check_server
+from vault_gate.compliance.live.tokens import check_gate_token, check_root_tokens
+from vault_gate.compliance.live.tree import check_tree
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.secret import Secret
 
 Check = Callable[[ReadOnlyVault, Layout], CheckResult]
 
@@ -52,7 +52,7 @@ def connect(addr: str, token: Secret | None, ca_file: str | None = None) -> Read
 
 
 def preflight(vault: ReadOnlyVault, layout: Layout) -> ConnectionProblem | None:
-    """The connection diagnosed before any check (:mod:`compliance.live.preflight`)."""
+    """The connection diagnosed before any check (:mod:`vault_gate.compliance.live.preflight`)."""
     return diagnose(vault, layout)
 
 

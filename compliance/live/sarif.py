@@ -1,4 +1,4 @@
-"""Live mode's findings as SARIF 2.1.0, through the project's writer (compliance.sarif).
+"""Live mode's findings as SARIF 2.1.0, through the project's writer (compliance.report.sarif).
 
 One rule per live check (``live/<check>``), one result per finding. A finding is
 about a server, not a file, so results carry no location; the message names the
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.live.layout import Layout
-from compliance.live.output import Results
-from compliance.live.runner import CHECKS
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.output import Results
+from vault_gate.compliance.live.runner import CHECKS
 
 
 def live_sarif(results: Results, layout: Layout, addr: str) -> dict[str, object]:
-    from compliance.sarif import SarifFinding, sarif_log
+    from vault_gate.compliance.report.sarif import SarifFinding, sarif_log
 
     rules = {f"live/{c.id}": c.title for c in CHECKS}
     findings = [
@@ -32,6 +32,6 @@ def live_sarif(results: Results, layout: Layout, addr: str) -> dict[str, object]
 
 
 def write_live_sarif(path: Path, results: Results, layout: Layout, addr: str) -> None:
-    from compliance.sarif import write_sarif
+    from vault_gate.compliance.report.sarif import write_sarif
 
     write_sarif(path, live_sarif(results, layout, addr))

@@ -1,7 +1,7 @@
 """The server itself: sealed or not, HA, version, TLS on the listener, not dev mode.
 
 Reachability, TLS verification, initialisation, sealing and in-memory storage are
-judged by the sign-off's own check (:func:`compliance.running.check_vault_running`);
+judged by the sign-off's own check (:func:`compliance.checks.running.check_vault_running`);
 live mode adds what an auditor token can read beyond it: the HA leader, the
 version and flavour (a server this code does not know is a finding: its answers
 and capabilities may differ), and the listeners and storage from the server's
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout
-from compliance.profiles import ServerMode
-from compliance.result import CheckResult, Evidence
-from compliance.running import CRITERION, check_vault_running
+from vault_gate.compliance.checks.running import CRITERION, check_vault_running
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.profiles import ServerMode
+from vault_gate.compliance.result import CheckResult, Evidence
 
 # Major versions this code was written and tested against, per flavour. OpenBao forked
 # HashiCorp Vault 1.14 and numbers from 2.0; Vault is 1.x.

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.live.layout import Layout, build_layout
-from compliance.profiles import PROFILES, Profile
-from compliance.target import Target, TargetError, load_target
+from vault_gate.compliance.live.layout import Layout, build_layout
+from vault_gate.compliance.profiles import PROFILES, Profile
+from vault_gate.compliance.target import Target, TargetError, load_target
 
 
 class TargetFileError(ValueError):

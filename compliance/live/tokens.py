@@ -9,18 +9,18 @@ accessor (the accessor itself can revoke the token, so it is not printed).
 The gate's token: ``auth/token/lookup-self`` names its policies; a root token, or
 a policy that grants anything but the reads of live mode (the server's
 ``default`` policy does: cubbyhole writes, token renewal), is a finding, judged
-by :func:`compliance.live.auditor.check_read_only_policy`.
+by :func:`vault_gate.compliance.live.auditor.check_read_only_policy`.
 """
 
 from __future__ import annotations
 
-from compliance.live.auditor import check_read_only_policy
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import Layout
-from compliance.live.policies import read_policy
-from compliance.live.preflight import needs
-from compliance.result import CheckResult, Evidence
-from compliance.secret import fingerprint
+from vault_gate.compliance.live.auditor import check_read_only_policy
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.policies import read_policy
+from vault_gate.compliance.live.preflight import needs
+from vault_gate.compliance.result import CheckResult, Evidence
+from vault_gate.compliance.secret import fingerprint
 
 ROOT_CRITERION = "root_tokens"
 GATE_CRITERION = "gate_token"

@@ -11,10 +11,16 @@ is ever read: the auditor policy grants no ``data/`` path.
 
 from __future__ import annotations
 
-from compliance.live.client import ReadOnlyVault
-from compliance.live.layout import KvEntry, Layout, entry_keys, read_mounts, resolve_paths
-from compliance.migrated import CRITERION
-from compliance.result import CheckResult, Evidence
+from vault_gate.compliance.checks.migrated import CRITERION
+from vault_gate.compliance.live.client import ReadOnlyVault
+from vault_gate.compliance.live.layout import (
+    KvEntry,
+    Layout,
+    entry_keys,
+    read_mounts,
+    resolve_paths,
+)
+from vault_gate.compliance.result import CheckResult, Evidence
 
 
 def check_tree(vault: ReadOnlyVault, layout: Layout) -> CheckResult:

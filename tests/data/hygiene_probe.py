@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 from hygiene_scan import scan_files
 
-import fixtures.plugin as harness
-from compliance.secret import Secret
+import vault_gate.fixtures.run.plugin as harness
+from vault_gate.compliance.secret import Secret
 
 OUT_ENV = "VAULT_GATE_HYGIENE_OUT"
 

@@ -1,0 +1,254 @@
+"""A repository's history as the lines each commit added (``git log -p -U0``).
+
+A secret in history was added by some commit: scanning what each commit added finds
+it once, where it entered, without rescanning every version of every file. Commits
+(all refs, parents before children) are split into chunks, each chunk one ``git log``
+process read by one worker; results are put back in commit order. What each commit
+yielded (fingerprints and hashes, never values) is cached per repository and rule set,
+so a re-run scans only commits it has not seen (not when known values are searched:
+those differ per run).
+
+What this does not see, by design: a merge commit's own changes (``git log -p`` shows
+none, as gitleaks and betterleaks read history too); a rule needing lines that were
+not added in the same commit (an unseal-key array item added under an old header).
+Where ``git log -p`` cannot run (objects missing from a partial clone), the caller
+falls back to scanning each distinct blob (:func:`vault_gate.compliance.scan.repo._scan_history`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHUNK_COMMITS = 64  # commits per git log process
+GIT_TIMEOUT_S = 1800
+
+# (path, line, kind, fingerprint, hashed_secret): what a commit yielded.
+Found = tuple[str, int, str, str, str]
+
+
+@dataclass
+class CommitResult:
+    """What one commit added, scanned (picklable: it comes back from a worker)."""
+
+    sha: str
+    found: list[Found] = field(default_factory=list)
+    files: int = 0
+    size: int = 0
+    binary: int = 0
+    oversize: list[tuple[str, int]] = field(default_factory=list)
+    added_paths: list[str] = field(default_factory=list)  # new files (for .env checks)
+
+    def to_json(self) -> list[Any]:
+        return [
+            self.found, self.files, self.size, self.binary, self.oversize, self.added_paths
+        ]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, sha: str, data: list[Any]) -> CommitResult:
+        found, files, size, binary, oversize, added = data
+        return cls(
+            sha, [tuple(f) for f in found], files, size, binary,  # type: ignore[misc]
+            [tuple(o) for o in oversize], list(added),  # type: ignore[misc]
+        )  # fmt: skip
+
+
+# scan(data, path) -> (line, kind, fingerprint, hashed_secret) for each secret in data
+ScanBytes = Callable[[bytes, str], list[tuple[int, str, str, str]]]
+
+
+def commits(root: Path) -> list[str]:
+    """Every commit on any ref, parents before children."""
+    out = _git(root, "rev-list", "--all", "--topo-order", "--reverse")
+    return out.decode().split()
+
+
+def is_shallow(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    return subprocess.run(  # noqa: S603 - fixed git argv, no shell
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],  # noqa: S607
+        input=stdin, capture_output=True, check=True, timeout=GIT_TIMEOUT_S,
+    ).stdout  # fmt: skip
+
+
+def log_chunk(root: Path, shas: Sequence[str]) -> bytes:
+    """The patches (added lines only, no context) of ``shas``, in that order."""
+    return _git(
+        root,
+        "log", "--stdin", "--no-walk=unsorted", "-p", "-U0", "--no-renames", "--no-color",
+        "--no-ext-diff", "--relative", "--format=%x01%H",
+        stdin="".join(f"{s}\n" for s in shas).encode(),
+    )  # fmt: skip
+
+
+# One pass of one regular expression over the whole log (C speed), stopping at each
+# commit, file header and hunk; a hunk's added lines (with -U0: after its removed ones)
+# are taken as one block, never line by line in Python.
+_EVENTS = re.compile(
+    rb"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,\d+)? @@[^\n]*\n(?:[-\\][^\n]*\n)*"
+    rb"(?P<added>(?:\+[^\n]*(?:\n|\Z))*)"
+    rb"|^\x01(?P<commit>[0-9a-f]{40,64})$"
+    rb"|^(?P<diff>diff --git )"
+    rb"|^\+\+\+ (?P<plus>[^\n]*)$"
+    rb"|^(?P<new>new file mode)"
+    rb"|^Binary files (?P<binary>[^\n]*) differ$",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class FileChange:
+    """What one commit did to one file: its added lines in hunks (first line, text)."""
+
+    commit: str
+    path: str | None = None  # None: deleted
+    hunks: list[tuple[int, bytes]] = field(default_factory=list)
+    binary: bool = False
+    new: bool = False
+
+    def text(self) -> bytes:
+        return b"\n".join(block for _, block in self.hunks)
+
+    def line_of(self, index: int) -> int:
+        """The file line of the ``index``-th (1-based) line of :meth:`text`."""
+        for start, block in self.hunks:
+            count = block.count(b"\n") + 1
+            if index <= count:
+                return start + index - 1
+            index -= count
+        return 0
+
+
+def parse(log: bytes) -> Iterator[FileChange]:
+    """Each file change of each commit in ``log``; a commit that changed no file
+    yields one change with no path (so every commit is accounted for)."""
+    commit = ""
+    change: FileChange | None = None
+    touched = False
+    for m in _EVENTS.finditer(log):
+        kind = m.lastgroup
+        if m.group("added") is not None and m.group("start") is not None:
+            if change is not None:
+                block = m.group("added").rstrip(b"\n")
+                if block:
+                    change.hunks.append((int(m.group("start")), block[1:].replace(b"\n+", b"\n")))
+        elif kind == "commit":
+            if change is not None:
+                yield change
+            elif commit and not touched:
+                yield FileChange(commit)
+            commit, change, touched = m.group("commit").decode(), None, False
+        elif kind == "diff":
+            if change is not None:
+                yield change
+            change, touched = FileChange(commit), True
+        elif change is None:
+            continue
+        elif kind == "plus":
+            name = m.group("plus")
+            if name.startswith(b"b/"):
+                change.path = name[2:].decode("utf-8", "surrogateescape")
+        elif kind == "new":
+            change.new = True
+        elif kind == "binary":
+            change.binary = True
+            text = m.group("binary")
+            if change.path is None and b" and b/" in text:
+                change.path = text.rsplit(b" and b/", 1)[1].decode("utf-8", "surrogateescape")
+    if change is not None:
+        yield change
+    elif commit and not touched:
+        yield FileChange(commit)
+
+
+def scan_chunk(
+    root: Path,
+    shas: Sequence[str],
+    scan: ScanBytes,
+    excluded: Callable[[str], bool],
+    max_bytes: int,
+) -> list[CommitResult]:
+    """Scan what each commit of ``shas`` added."""
+    return scan_log(log_chunk(root, shas), shas, scan, excluded, max_bytes)
+
+
+def scan_log(
+    log: bytes,
+    shas: Sequence[str],
+    scan: ScanBytes,
+    excluded: Callable[[str], bool],
+    max_bytes: int,
+) -> list[CommitResult]:
+    """Scan what each commit of ``shas`` added, from their :func:`log_chunk`."""
+    results: dict[str, CommitResult] = {s: CommitResult(s) for s in shas}
+    for change in parse(log):
+        result = results.setdefault(change.commit, CommitResult(change.commit))
+        path = change.path
+        if path is None or excluded(path):
+            continue
+        if change.new:
+            result.added_paths.append(path)
+        if change.binary:
+            result.binary += 1
+            continue
+        if not change.hunks:
+            continue
+        data = change.text()
+        if len(data) > max_bytes:
+            result.oversize.append((path, len(data)))
+            continue
+        result.files += 1
+        result.size += len(data)
+        for index, kind, fp, hashed in scan(data, path):
+            result.found.append((path, change.line_of(index), kind, fp, hashed))
+    return [results[s] for s in shas]
+
+
+# --- the cache ------------------------------------------------------------------------
+
+
+def cache_path(root: Path, settings: str) -> Path | None:
+    """Per repository (its git directory) and rule set (``settings``: a digest of the
+    rules' source, the excludes and the size limit)."""
+    try:
+        git_dir = _git(root, "rev-parse", "--absolute-git-dir").decode().strip()
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except (subprocess.CalledProcessError, OSError, RuntimeError):
+        return None
+    key = hashlib.sha256(f"{git_dir}\0{Path(root).resolve()}\0{settings}".encode()).hexdigest()
+    return base / "vault-gate" / "history" / f"{key[:24]}.json"
+
+
+def load_cache(path: Path | None) -> dict[str, CommitResult]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {sha: CommitResult.from_json(sha, v) for sha, v in data["commits"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_cache(path: Path | None, results: dict[str, CommitResult]) -> None:
+    """Atomically, private to the user (fingerprints only, still nobody else's business)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"commits": {s: r.to_json() for s, r in results.items()}}, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass
