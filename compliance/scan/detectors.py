@@ -190,6 +190,10 @@ _UUID_NAMED = re.compile(
     r"(?i)(?P<name>(?<![a-z0-9_-])[a-z0-9_-]*token|root token|x-vault-token)[\"']?[ \t]*[:=]"
     r"[ \t]*[\"']?(?P<value>" + _UUID_RE + r")(?![0-9a-f-])"
 )
+_UUID_FIND = re.compile(r"(?<![0-9a-fA-F-])" + _UUID_RE + r"(?![0-9a-fA-F-])")
+_UUID_LOGIN = re.compile(
+    r"(?i)(?:^\s*token\s{2,}|(?:vault|bao) (?:auth|login)\s+)(" + _UUID_RE + r")(?![0-9a-f-])"
+)
 _VAULT_NAME = re.compile(r"(?i)vault|(?:^|[_-])bao[_-]|^bao|root[ _-]?token")
 _VAULT_TOKEN_FIELDS = frozenset({"token", "client_token", "root_token", "wrapping_token"})
 _VAULT_CONTEXT = re.compile(r"(?i)vault|openbao|\bbao\b|hvac|:8200\b")
@@ -225,11 +229,7 @@ class VaultTokenDetector(_Detector):
         re.compile(_BEFORE + r"(b\.[A-Za-z0-9_-]{80,})" + _AFTER),
         # Vault before 0.9 issued UUIDs: a token only where a Vault token is named.
         _UUID_NAMED,
-        re.compile(
-            r"(?i)(?:^\s*token\s{2,}|(?:vault|bao) (?:auth|login)\s+)("
-            + _UUID_RE
-            + r")(?![0-9a-f-])"
-        ),
+        _UUID_LOGIN,
         _LEGACY_IN_CONTEXT,
     )
     anchors = (
@@ -246,9 +246,15 @@ class VaultTokenDetector(_Detector):
     _UUID_SHAPE = re.compile(_UUID_RE_FULL)
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
+        has_uuid = _UUID_FIND.search(line) is not None  # cheap guards for the costly ones
         for regex in self.denylist:
             if regex is _UUID_NAMED:
-                yield from self._named_uuids(line)
+                if has_uuid:
+                    yield from self._named_uuids(line)
+                continue
+            if (regex is _LEGACY_IN_CONTEXT and "s." not in line) or (
+                regex is _UUID_LOGIN and not has_uuid
+            ):
                 continue
             for token in regex.findall(line):
                 if self._UUID_SHAPE.fullmatch(token):
@@ -263,7 +269,11 @@ class VaultTokenDetector(_Detector):
         one of Vault's own snake_case fields (``token``, ``client_token``), or a line
         that speaks of Vault. ``ChangeToken``, ``ClientToken``, ``NextToken`` (cloud
         APIs' idempotency and pagination tokens) are not credentials."""
-        for match in _UUID_NAMED.finditer(line):
+        for found in _UUID_FIND.finditer(line):
+            # the name before the UUID, looked for in the few characters before it only
+            match = _UUID_NAMED.search(line, max(0, found.start() - 80), found.end())
+            if match is None or match.end("value") != found.end():
+                continue
             name, token = match.group("name"), match.group("value")
             if len(set(token.replace("-", ""))) < self.MIN_DISTINCT_CHARS:
                 continue
