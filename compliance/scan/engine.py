@@ -250,10 +250,17 @@ class Engine:
                 pos = end + 1
         # Group by line (its start offset): rules and the match offsets in it.
         lines: dict[int, tuple[int, set[int], list[int]]] = {}
+        start, searched = 0, 0
         for offset in sorted(marks):
             # The line holding the match's last byte (a match ending in "\n" belongs
-            # to the line that newline ends).
-            start = data.rfind(b"\n", 0, max(0, offset - 1)) + 1
+            # to the line that newline ends). Offsets come in order: each byte is
+            # searched once (a 50 MB line has thousands of matches and no newline).
+            limit = max(0, offset - 1)
+            if limit > searched:
+                newline = data.rfind(b"\n", searched, limit)
+                if newline >= 0:
+                    start = newline + 1
+                searched = limit
             entry = lines.get(start)
             if entry is None:
                 end = data.find(b"\n", start)
