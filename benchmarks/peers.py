@@ -209,7 +209,10 @@ def run_tool(tool: Tool, targets: list[Path], mode: str, cwd: Path) -> tuple[flo
     """Run once; (wall seconds, report file)."""
     out = Path(tempfile.mkstemp(prefix=f"peer-{tool.name}-", suffix=".json")[1])
     argv = tool.argv(targets, out, mode)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # As on a user's machine: bytecode cached after the first run (pip compiled the
+    # peers' Python at install; an editable checkout of ours compiles on first import).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
     started = time.perf_counter()
     with out.open("wb") if tool.name in STDOUT_REPORT else open(os.devnull, "wb") as sink:
         subprocess.run(  # noqa: S603 - fixed argv
