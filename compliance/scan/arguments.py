@@ -42,7 +42,7 @@ def _value(match: re.Match[str]) -> tuple[str, bool]:
     """The value a :data:`_VALUE` matched, and whether it was quoted."""
     bare = match.group("bare")
     if bare is not None:
-        return bare, False
+        return bare.rstrip(".,:;"), False  # "vault auth enable, ...": prose punctuation
     return (match.group("dq") if match.group("dq") is not None else match.group("sq")), True
 
 

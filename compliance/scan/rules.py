@@ -150,7 +150,7 @@ _CODE_VALUE = re.compile(
     r"[()\[\]{}]|^['\"]*\$|^%|^@|^!|^&|\$\{|\{\{|%\(|^[A-Za-z_]+="
     r"|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$"  # process.env.DB_PASS, settings.key
 )
-_TEMPLATE_VALUE = re.compile(r"^['\"]*\$|\$\{|\{\{|%\(|^\{[^{}]*\}$")
+_TEMPLATE_VALUE = re.compile(r"^['\"]*\$|\$\{|\{\{|%\(|\{[A-Za-z_][\w.-]*\}")  # {tree}/keys:x
 _YAML_ALIAS = re.compile(r"^\*[A-Za-z_]")
 # systemd's Environment= holds one or more assignments, each maybe quoted.
 _SYSTEMD_ENV = re.compile(r"^\s*Environment\s*=\s*(?P<rest>.+)$")
