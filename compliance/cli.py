@@ -21,6 +21,7 @@ never carries a secret value: findings name a file, a line, a kind and a fingerp
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
@@ -83,6 +84,18 @@ def _known_values(path: Path | None) -> list[Secret]:
     return [Secret(line) for line in lines if line.strip()]
 
 
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # compliance.repo's; not imported at start-up
+_SIZE = re.compile(r"^\s*(\d+)\s*([kKmMgG]?)[bB]?\s*$")
+
+
+def _byte_size(text: str) -> int:
+    """``--max-file-size``: bytes, or a number with k, M or G (powers of 1024)."""
+    match = _SIZE.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a size (e.g. 5000000, 500k, 100M, 1G)")
+    return int(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " ")
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     """Scan the named paths; findings on stdout, and always, on stderr, the summary of
     what was scanned and skipped (``--summary-json FILE`` writes it as JSON: ``--json``
@@ -121,7 +134,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         working_tree=not args.history_only,
         history_cache=not args.no_cache,
         keep_values=verifier is not None,
+        max_file_bytes=args.max_file_size,
+        named_roots=True,
     )
+    for entry in report.not_scanned:  # each skipped file on its own line, and why
+        print(f"not scanned: {entry}", file=sys.stderr)
     findings = report.findings
     if allowed is not None:  # the baseline's reviewed findings are not reported
         from vault_gate.compliance.scan.baseline import not_allowed
@@ -363,6 +380,14 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a 0600 file of known secret values, one per line, to search for",
+    )
+    scan.add_argument(
+        "--max-file-size",
+        type=_byte_size,
+        default=DEFAULT_MAX_FILE_BYTES,
+        metavar="SIZE",
+        help="files larger than this are not scanned and reported as such "
+        "(bytes, or with k/M/G; default 100M; larger files are read in pieces)",
     )
     scan.set_defaults(func=cmd_scan)
 
