@@ -1,7 +1,7 @@
 """``vault-gate``: the checks from a command line, without pytest.
 
     vault-gate scan PATH... [--history | --history-only] [--no-cache] [--json]
-                   [--summary-json FILE] [--exclude GLOB]... [--sarif FILE]
+                   [--summary-json FILE] [--exclude GLOB]... [--sarif FILE] [--baseline FILE]
                    [--respect-gitignore] [--verify URL [--verify-ca FILE]]
     vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
     vault-gate policy capabilities --policy FILE... --path PATH
@@ -13,8 +13,9 @@
     vault-gate check --env ENV --addr URL [--ca-cert FILE] [--target FILE] [--json] ...
 
 Exit codes: 0 nothing found / check passed, 1 findings / check failed, 2 bad input
-(the message names what was wrong). Output never carries a secret value: findings
-name a file, a line, a kind and a fingerprint.
+(the message names what was wrong), 3 could not judge (a server unreachable or
+unreadable; ``vault-gate signoff``: the app or its set-up never came up). Output
+never carries a secret value: findings name a file, a line, a kind and a fingerprint.
 """
 
 from __future__ import annotations
@@ -116,6 +117,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for flag, out in (("--sarif", args.sarif), ("--summary-json", args.summary_json)):
         if out and not out.parent.is_dir():
             raise UsageError(f"{flag} {out}: directory {out.parent} does not exist")
+    allowed = None
+    if args.baseline:  # read before the scan: bad input is said at once
+        from vault_gate.compliance.scan.baseline import BaselineError, load_baseline
+
+        try:
+            allowed = load_baseline(args.baseline, "vault-gate-hook --update-baseline FILE...")
+        except BaselineError as exc:
+            raise UsageError(f"--baseline {exc}") from None
     report = scan(
         args.paths,
         known_values=_known_values(args.known_values),
@@ -131,6 +140,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for entry in report.not_scanned:  # each skipped file on its own line, and why
         print(f"not scanned: {entry}", file=sys.stderr)
     findings = report.findings
+    if allowed is not None:  # the baseline's reviewed findings are not reported
+        from vault_gate.compliance.scan.baseline import not_allowed
+
+        findings = not_allowed(findings, allowed)
     verdicts = _verify(findings, verifier) if verifier else {}
     if args.summary_json:
         try:
@@ -335,6 +348,14 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", action="store_true", help="findings as JSON")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     scan.add_argument("--sarif", type=Path, metavar="FILE", help="also write findings as SARIF")
+    scan.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="a detect-secrets baseline (.secrets.baseline, as detect-secrets or "
+        "vault-gate-hook --update-baseline write it): its reviewed findings (same file, "
+        "same hashed_secret) are not reported; a committed .env file always is",
+    )
     scan.add_argument(
         "--summary-json",
         type=Path,

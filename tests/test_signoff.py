@@ -216,7 +216,7 @@ def test_the_html_report_renders_in_chromium(signoff_run: SignoffRun, tmp_path: 
         [browser, *flags, "--dump-dom", page],
         capture_output=True, text=True, timeout=120, check=False,
     ).stdout  # fmt: skip
-    assert "vault-gate sign-off" in dom and "<table>" in dom
+    assert "vault-gate sign-off" in dom and '<table class="matrix">' in dom
     assert dom.count('class="cell pass"') == len(CRITERIA) * 3
     # The load plot: inline SVG with a band per rotation tool run, and its measurement's table.
     report = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
