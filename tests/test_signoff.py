@@ -263,7 +263,7 @@ def test_the_signoff_keyword_selects_exactly_the_scenarios() -> None:
 
 SKETCH_FAILS = {
     "least_privilege": "cross-environment access",
-    "rotation_works": "get_secret is memoised with an unbounded cache",
+    "rotation_works": "get_secret is memoised by @lru_cache",
     "no_secrets_in_repo": "committed .env file",
     "docs_complete": "no setup guide",
     "cicd_updated": "no CI/CD workflow files found",
