@@ -16,7 +16,8 @@ is exercised:
   ``rm``, and an entrypoint honouring the official image's variables
   (``scripts/images/postgres-entrypoint.sh``). It runs as the user ``postgres``.
 
-* ``vault-gate:<version>`` (also tagged ``vault-gate:latest``): the gate itself, for
+* ``vault-gate:<version>`` (also tagged ``vault-gate:latest``), only with ``--only
+  gate`` (minutes, not seconds: ``tests/test_gate_image.py`` builds it): the gate itself, for
   teams whose CI is not on Python; the same image the root ``Dockerfile`` builds
   where a registry is reachable (entry point ``vault-gate``, working directory
   ``/repo``, Python under ``/usr/local``, bash and git). Made of three parts, each
@@ -647,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         builds["postgres"] = (build_postgres, default_pg_image())
         builds["gate"] = (build_gate, gate_image())
         for name, (build, image) in builds.items():
-            if args.only and name != args.only:
+            # The gate's image only when asked for: it takes minutes, the others seconds.
+            if name != args.only and (args.only or name == "gate"):
                 continue
             started = time.monotonic()
             # The gate is this checkout's code: rebuilt when stale, never pulled.
