@@ -330,6 +330,9 @@ GATE_SKIP_PREFIXES = (
     "/etc/ssl/private/",
 )
 # Parts of the standard library a sign-off never imports (tests alone are 120 MB).
+# Files that packages make when installed rather than ship: the CA bundle, for TLS to a
+# live Vault and for git.
+GATE_GENERATED = ("/etc/ssl/certs/ca-certificates.crt",)
 PYTHON_SKIP = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip")
 PIP_TIMEOUT_S = 900
 
@@ -556,7 +559,7 @@ def build_gate(image: str, force: bool) -> bool:
             for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
                 if Path(f"/{top}").is_symlink():  # merged /usr, as on the host
                     fs.symlink(top, os.readlink(f"/{top}"))
-            for f in files:
+            for f in [*files, *(g for g in GATE_GENERATED if os.path.isfile(g))]:
                 fs.host(f, Path(f))
             for lib in sorted(libs):  # by the name the loader asks for, whatever it links to
                 fs.host(_image_path(lib), Path(lib), deref=True)
