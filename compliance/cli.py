@@ -6,6 +6,9 @@
     vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
     vault-gate policy capabilities --policy FILE... --path PATH
     vault-gate policy check --policy FILE... --env ENV [--json]
+    vault-gate policy suggest --audit-log LOG (--role NAME | --token-accessor A |
+                   --target FILE --env ENV) [--flavour openbao|vault] [--declare GRANT]...
+                   [--no-implied] [--out FILE] [--json]
     vault-gate audit summary LOG
     vault-gate check --env ENV --addr URL [--ca-cert FILE] [--target FILE] [--json] ...
 
@@ -183,15 +186,102 @@ def cmd_policy_capabilities(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from vault_gate.compliance.policy.acl import check_least_privilege
+    from vault_gate.compliance.checks.least_privilege import check_least_privilege
+    from vault_gate.compliance.live.targetfile import layout_from_target, names_of
     from vault_gate.compliance.profiles import profile
     from vault_gate.compliance.target import TargetError, load_target
 
     try:
-        prof = load_target(args.target).bind(profile(args.env))
+        target = load_target(args.target)
+        prof = target.bind(profile(args.env))
+        layout = layout_from_target(names_of(target), prof, profiles=target.profiles())
     except (ValueError, TargetError) as exc:
         raise UsageError(f"--target/--env: {exc}") from None
-    return _emit(check_least_privilege(_policies(args.policy, args.flavour), prof), args.json)
+    policies = _policies(args.policy, args.flavour)
+    return _emit(check_least_privilege(policies, prof, layout=layout), args.json)
+
+
+def cmd_policy_suggest(args: argparse.Namespace) -> int:
+    """Write the smallest policy allowing exactly the app's requests in the audit log;
+    requests into another environment's paths are findings (exit 1), never rules."""
+    from vault_gate.compliance.checks.suggest import AppIdentity, SuggestError, observe, suggest
+
+    if not args.audit_log.is_file():
+        problem = "not a regular file" if args.audit_log.exists() else "no such file"
+        raise UsageError(f"--audit-log {args.audit_log}: {problem}")
+    scope, environment = None, ""
+    if args.target is not None or args.env is not None:
+        identity, scope, environment = _suggest_target(args)
+    elif args.role:
+        identity = AppIdentity("role", args.role)
+    elif args.token_accessor:
+        identity = AppIdentity("accessor", args.token_accessor)
+    else:
+        raise UsageError("name the app: --role NAME, --token-accessor A or --target FILE --env ENV")
+    if args.out is not None and not args.out.parent.is_dir():
+        raise UsageError(f"--out {args.out}: directory {args.out.parent} does not exist")
+    try:
+        obs = observe(args.audit_log, identity)
+        result = suggest(
+            obs,
+            scope=scope,
+            environment=environment,
+            flavour=args.flavour,
+            declared=args.declare,
+            implied=not args.no_implied,
+        )
+    except SuggestError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"--audit-log {args.audit_log}: {exc.strerror}") from None
+    text = result.hcl()
+    if args.out is not None:
+        _write_whole(args.out, text)
+    if args.json:
+        _print_json(result.to_json())
+    elif args.out is None:
+        sys.stdout.write(text)
+    if obs.stats.corrupt:
+        print(f"skipped {obs.stats.corrupt} lines that are not JSON", file=sys.stderr)
+    for finding in result.findings:
+        print(f"finding: {finding}", file=sys.stderr)
+    return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _suggest_target(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """(identity, scope, environment) from --target FILE --env ENV."""
+    from vault_gate.compliance.checks.least_privilege import Scope, assumed_mounts
+    from vault_gate.compliance.checks.suggest import AppIdentity
+    from vault_gate.compliance.live.targetfile import layout_from_target, names_of
+    from vault_gate.compliance.profiles import profile
+    from vault_gate.compliance.target import TargetError, load_target
+
+    if args.target is None or args.env is None:
+        raise UsageError("--target and --env go together")
+    if args.role or args.token_accessor:
+        raise UsageError("name the app one way: --target/--env, --role or --token-accessor")
+    try:
+        target = load_target(args.target)
+        prof = target.bind(profile(args.env))
+        layout = layout_from_target(names_of(target), prof, profiles=target.profiles())
+    except (ValueError, TargetError) as exc:
+        raise UsageError(f"--target/--env: {exc}") from None
+    role = target.approle(args.env)
+    if not role:
+        raise UsageError(f"--target {args.target}: [vault] approle is not set: name --role")
+    scope = Scope.of_layout(layout, assumed_mounts(layout, [target.vault.kv_mount]))
+    return AppIdentity("role", role), scope, args.env
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"--out {path}: {exc.strerror}") from None
 
 
 def cmd_audit_summary(args: argparse.Namespace) -> int:
@@ -279,7 +369,31 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_policy_check)
-    for sub_parser in (caps, check):
+    from vault_gate.compliance.checks.suggest import TIME_GRANTS
+
+    suggest_ = psub.add_parser(
+        "suggest", help="the smallest policy allowing exactly the app's requests in an audit log"
+    )
+    suggest_.add_argument("--audit-log", required=True, type=Path, metavar="LOG")
+    suggest_.add_argument("--role", metavar="NAME", help="the app's AppRole role")
+    suggest_.add_argument(
+        "--token-accessor", metavar="A", help="the app's token accessor, as the log writes it"
+    )
+    suggest_.add_argument("--target", type=Path, metavar="FILE", help="the app's target file")
+    suggest_.add_argument("--env", help="the environment (with --target)")
+    suggest_.add_argument(
+        "--declare", action="append", default=[], choices=sorted(TIME_GRANTS), metavar="GRANT",
+        help="a time-dependent grant the app needs though the log may not show it: "
+        + ", ".join(sorted(TIME_GRANTS)),
+    )  # fmt: skip
+    suggest_.add_argument(
+        "--no-implied", action="store_true",
+        help="do not add the renewals a renewable token or lease implies",
+    )  # fmt: skip
+    suggest_.add_argument("--out", type=Path, metavar="FILE", help="write the policy here")
+    suggest_.add_argument("--json", action="store_true")
+    suggest_.set_defaults(func=cmd_policy_suggest)
+    for sub_parser in (caps, check, suggest_):
         sub_parser.add_argument(
             "--flavour", choices=("openbao", "vault"), default="openbao", help=flavour_help
         )

@@ -60,7 +60,7 @@ TOP_REQUIRED = ("name", "source", "docs", "workflows")
 TOP_OPTIONAL = (
     "root", "fallback", "tools", "vault_paths", "scan_exclude", "scan_allowlist", "app",
     "policies", "environments", "vault", "setup", "database", "rotation", "credential_env",
-    "doc_variable_prefixes", "env_secrets",
+    "doc_variable_prefixes", "env_secrets", "env_allow",
 )  # fmt: skip
 VAULT_KEYS = (
     "kv_mount", "secrets", "reads", "policies", "approle_mount", "approle",
@@ -69,6 +69,7 @@ VAULT_KEYS = (
 APP_KEYS = (
     "command", "health", "stop_signal", "rotate", "env", "cache_ttl_s", "login", "request",
     "session", "versions", "refused", "write", "diagnostics", "outage", "fallback", "cluster",
+    "install",
 )  # fmt: skip
 LOGIN_KEYS = ("seed", "method", "path", "ok", "json", "token", "cookie")
 REQUEST_KEYS = ("method", "path", "ok", "header", "scheme")
@@ -251,6 +252,9 @@ class AppSpec:
     outage: OutageSpec | None = None
     fallback: FallbackSpec | None = None
     cluster: ClusterSpec | None = None
+    # The app's own dependency install (``npm ci``), run once from the target's root
+    # before the app first starts (fixtures/install.py).
+    install: Command | None = None
 
     def argv(self, port: int) -> list[str]:
         return [
@@ -324,6 +328,9 @@ class Target:
     credential_env: tuple[str, ...] = ()
     doc_variable_prefixes: tuple[str, ...] = ()
     env_secrets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Variables whose names look secret but are not (reviewed): secrets_migrated lets the
+    # code read them from the environment (compliance/code/names.py).
+    env_allow: tuple[str, ...] = ()
     path: Path | None = None  # the target file itself
 
     # ------------------------------------------------------------------ names
@@ -687,6 +694,7 @@ def load_target(path: Path) -> Target:
         credential_env=_names(top, "credential_env"),
         doc_variable_prefixes=top.strings("doc_variable_prefixes"),
         env_secrets=_env_secrets(top),
+        env_allow=_names(top, "env_allow"),
         path=path.resolve(),
     )
 
@@ -1024,4 +1032,5 @@ def _app_spec(top: _Reader) -> AppSpec | None:
         outage=_outage_spec(sub),
         fallback=_fallback_spec(sub),
         cluster=_cluster_spec(sub),
+        install=sub.command("install"),
     )

@@ -5,7 +5,10 @@ Feature: Policies grant least privilege
   own database logins only: no sudo, no sys/ or auth/ paths, no glob beyond its tree,
   nothing of another environment, no writes. The server's own answer
   (sys/capabilities) is the arbiter, and every rule must be used: a grant the
-  application never exercised in the audit log is a finding. The application's own
+  application never exercised in the audit log is a finding, except the token
+  self-maintenance every token has and grants whose use waits for time the run cannot
+  cover (renewal, revocation at shutdown), which the evidence names. A failing verdict
+  carries the policy suggested from the audit log and its diff against the app's. The application's own
   set-up made its AppRole: read back from the server, its secret_ids and tokens must
   expire, its uses be bounded where the environment says so, and in production it
   must be bound to the application's network.

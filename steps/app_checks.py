@@ -14,14 +14,17 @@ from vault_gate.compliance.checks.audit import (
     role_request_paths,
 )
 from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
+from vault_gate.compliance.checks.least_privilege import (
+    CRITERION,
+    Scope,
+    assumed_mounts,
+    check_least_privilege,
+)
+from vault_gate.compliance.checks.suggest import with_suggestion
 from vault_gate.compliance.live.approle import check_approle
 from vault_gate.compliance.live.policies import check_policies
-from vault_gate.compliance.policy.acl import (
-    CRITERION,
-    check_least_privilege,
-    load_policies,
-    sys_capabilities,
-)
+from vault_gate.compliance.live.targetfile import layout_from_target, names_of
+from vault_gate.compliance.policy.acl import load_policies, sys_capabilities
 from vault_gate.compliance.report.signoff import EVIDENCE_FILES
 from vault_gate.compliance.result import CheckResult, Evidence
 from vault_gate.compliance.scan.repo import (
@@ -109,8 +112,15 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
     """Parses the app's policy file as the server does and judges it for the environment."""
     return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]), environment.profile
+        load_policies([target.policy_file(environment.profile.tree)]),
+        environment.profile,
+        layout=_layout(environment, target),
     )
+
+
+def _layout(environment: BootstrappedEnvironment, target: Target):  # type: ignore[no-untyped-def]
+    """The target's layout in this environment: the scope both policy checks judge in."""
+    return layout_from_target(names_of(target), environment.profile, profiles=target.profiles())
 
 
 @when("the harness plants a canary in Vault and checks the audit log", target_fixture="result")
@@ -156,9 +166,13 @@ def analyse_policy(
     used."""
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
-    return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]),
+    policy_file = target.policy_file(environment.profile.tree)
+    policies = load_policies([policy_file])
+    layout = _layout(environment, target)
+    result = check_least_privilege(
+        policies,
         environment.profile,
+        layout=layout,
         server_capabilities=sys_capabilities(environment.operator(), app_token),
         used_paths=role_request_paths(
             environment.server.audit_log,
@@ -166,4 +180,14 @@ def analyse_policy(
             start=app.audit_offset,
             logins=app.logins,
         ),
+    )
+    return with_suggestion(
+        result,
+        policies,
+        [(target.relative(policy_file), policy_file.read_text())],
+        environment.server.audit_log,
+        environment.profile.approle_name,
+        start=app.audit_offset,
+        logins=app.logins,
+        scope=Scope.of_layout(layout, assumed_mounts(layout, [environment.profile.kv_mount])),
     )

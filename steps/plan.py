@@ -7,7 +7,7 @@ from pytest_bdd import when
 
 from vault_gate.compliance.checks.cicd import check_cicd_updated
 from vault_gate.compliance.checks.docs import check_docs_complete
-from vault_gate.compliance.checks.migrated import check_secrets_migrated
+from vault_gate.compliance.checks.migrated import allowed_reads, check_secrets_migrated
 from vault_gate.compliance.result import CheckResult
 from vault_gate.compliance.target import Target
 from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
@@ -28,6 +28,7 @@ def check_migrated(environment: BootstrappedEnvironment, target: Target) -> Chec
         plan_secrets=target.migrated_secrets(environment.profile.name),
         kv_mount=environment.profile.kv_mount,
         credential_env=target.credential_env,
+        allow=allowed_reads(target),
     )
 
 
@@ -41,6 +42,7 @@ def check_docs(environment: BootstrappedEnvironment, target: Target) -> CheckRes
         tool_help=target.tool_help(),
         env_prefixes=target.doc_variable_prefixes,
         source_files=target.source_files(),
+        exclude=target.scan_exclude,
     )
 
 

@@ -187,7 +187,8 @@ def test_cli_capabilities_on_any_path(path: str, capsys: pytest.CaptureFixture[s
     policy = str(ROOT / "vault" / "policies" / "store-erp-production.hcl")
     code = outcome(
         # "--path=" + path: a path may start with "-", which argparse would read as an option
-        lambda: vault_gate(["policy", "capabilities", "--policy", policy, f"--path={path}"]), ()
+        lambda: vault_gate(["policy", "capabilities", "--policy", policy, f"--path={path}"]),
+        (),
     ).value
     out, err = capsys.readouterr()
     if any("\ud800" <= c <= "\udfff" for c in path):

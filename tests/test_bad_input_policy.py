@@ -20,12 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from store_erp_target import PROFILES
 
+from vault_gate.compliance.checks.least_privilege import check_least_privilege
 from vault_gate.compliance.policy.acl import (
     KNOWN_CAPABILITIES,
     OPENBAO_CAPABILITIES,
     PolicyError,
     capabilities,
-    check_least_privilege,
     load_policies,
     parse_policy,
 )

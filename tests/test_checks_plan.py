@@ -6,6 +6,7 @@ known-bad input; the plan's own sketches (tests/known_bad/plan_sketch) come firs
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from store_erp_target import store_erp
 
 from vault_gate.compliance.checks.docs import check_docs_complete
-from vault_gate.compliance.checks.migrated import check_secrets_migrated
+from vault_gate.compliance.checks.migrated import allowed_reads, check_secrets_migrated
 from vault_gate.compliance.checks.rotation import (
     RotationProbe,
     check_rotation,
@@ -33,6 +34,7 @@ SKETCH = ROOT / "tests" / "known_bad" / "plan_sketch"
 APP_SOURCES = sorted((ROOT / "store_erp").glob("*.py"))
 FALLBACK = [ROOT / "store_erp" / "fallback.py"]
 PLAN_SECRETS = store_erp().migrated_secrets("prod")  # the same entries in every environment
+ALLOW = allowed_reads(store_erp())  # the seed tool's test user, the app's provided variables
 
 
 def _rotate_help() -> str:
@@ -49,7 +51,7 @@ def _rotate_help() -> str:
 def test_secrets_migrated_passes(env: BootstrappedEnvironment) -> None:
     result = check_secrets_migrated(
         env.operator(), env.profile, source_files=APP_SOURCES, fallback_files=FALLBACK,
-        plan_secrets=PLAN_SECRETS,
+        plan_secrets=PLAN_SECRETS, allow=ALLOW,
     )  # fmt: skip
     assert result.passed, result.explain()
 
@@ -85,7 +87,7 @@ def test_app_reading_a_plan_secret_from_the_environment_fails(world: World) -> N
     # ... and so does any variable the target declares as a credential.
     declared = check_secrets_migrated(
         env.operator(), env.profile, source_files=APP_SOURCES, fallback_files=FALLBACK,
-        plan_secrets=PLAN_SECRETS, credential_env=("STORE_ERP_ROLE_ID",),
+        plan_secrets=PLAN_SECRETS, credential_env=("STORE_ERP_ROLE_ID",), allow=ALLOW,
     )  # fmt: skip
     assert any("reads the credential STORE_ERP_ROLE_ID" in f for f in declared.findings)
 
@@ -97,6 +99,7 @@ def _docs_check(docs: Path) -> tuple:
     return check_docs_complete(
         docs, "prod", repo_root=ROOT, tool_help={"rotate_secrets.py": _rotate_help()},
         source_files=APP_SOURCES, env_prefixes=("STORE_ERP_",),
+        exclude=store_erp().scan_exclude,
     ).findings  # fmt: skip
 
 
@@ -118,14 +121,21 @@ def test_docs_missing_guide_or_naming_what_does_not_exist_fail(tmp_path: Path) -
     assert any(f.startswith("no rotation guide") for f in findings), findings
     assert "usage.md: names scripts/rotate_keys.py, which does not exist" in findings
     assert "usage.md: `rotate_secrets.py --force`: rotate_secrets.py has no --force" in findings
-    assert "usage.md: names STORE_ERP_DEBUG_SECRETS, which the code never reads" in findings
+    assert any(
+        re.fullmatch(r"usage\.md:\d+: names STORE_ERP_DEBUG_SECRETS, which no code or script of "
+                     r"the repository names \(\d+ files searched\)", f)
+        for f in findings
+    ), findings  # fmt: skip
 
 
 def test_a_stub_guide_fails(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
     (docs / "setup.md").write_text("# Setup\n\nTODO\n")
-    assert any("the setup guide has only 3 words" in f for f in _docs_check(docs))
+    assert any(
+        "the setup guide has 3 words, fewer than the 80-word minimum" in f
+        for f in _docs_check(docs)
+    )
 
 
 # -- rotation works and invalidates old values ----------------------------------------
@@ -220,7 +230,10 @@ def test_stale_cache_check() -> None:
 
     assert check_no_stale_cache(APP_SOURCES, "prod").passed
     bad = check_no_stale_cache([SKETCH / "src" / "vault_client.py"], "prod")
-    assert len(bad.findings) == 1 and "get_secret is memoised" in bad.findings[0]
+    # the lru_cache on get_secret, and the module-level read at import that feeds SECRET_KEY
+    assert len(bad.findings) == 2, bad.findings
+    assert "vault_client.py:16: get_secret is memoised by @lru_cache" in bad.findings[0]
+    assert "vault_client.py:33: flask_secrets is initialised from a Vault read" in bad.findings[1]
     assert check_no_stale_cache([], "prod").findings == (
         "no source file given: the application's code was not read",
     )

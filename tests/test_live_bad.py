@@ -145,7 +145,7 @@ def test_wildcard_policy_over_every_environment_fails(lab: Lab) -> None:
     result = lab.run("policies", lab.layout(roles=["store-erp-production-wide"]))
     assert not result.passed
     assert result.findings == (
-        'sys/policies/acl/store-erp-wide: path "secret/data/store-erp/*" grants read: '
+        'policy store-erp-wide: path "secret/data/store-erp/*" grants read: '
         "cross-environment access: the dev paths (e.g. secret/data/store-erp/development/x), "
         "the staging paths (e.g. secret/data/store-erp/staging/x)",
     ), result.explain()

@@ -17,12 +17,14 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import hvac
 import pytest
 
 from vault_gate.compliance.live.layout import Layout, build_layout
@@ -165,7 +167,19 @@ def _set_up(root, name: str, setup: dict[str, Any]) -> None:  # type: ignore[no-
         values = {k: secrets.token_urlsafe(12) for k in entry["keys"]}
         version = (mounts[entry["mount"] + "/"].get("options") or {}).get("version")
         kv = root.secrets.kv.v2 if str(version) == "2" else root.secrets.kv.v1
-        kv.create_or_update_secret(path=entry["path"], secret=values, mount_point=entry["mount"])
+        # A KV v2 mount answers 400 "Upgrading from non-versioned to versioned data" for
+        # a moment after it is enabled (longer on a loaded machine): write once it has.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                kv.create_or_update_secret(
+                    path=entry["path"], secret=values, mount_point=entry["mount"]
+                )
+                break
+            except hvac.exceptions.InvalidRequest as exc:
+                if "Upgrading" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
     for policy, text in setup.get("policies", {}).items():
         root.sys.create_or_update_policy(policy, text)
     for role in setup.get("roles", []):

@@ -39,7 +39,7 @@ def test_auditor_policy_is_read_only_and_complete() -> None:
         ('path "sys/policies/acl/*" { capabilities = ["update"] }', "grants update"),
         ('path "sys/mounts" { capabilities = ["read", "sudo"] }', "grants sudo where"),
         ('path "sys/raw/*" { capabilities = ["read"] }', "sys/raw/core"),
-        ('path "identity/entity/*" { capabilities = ["read"] }', "live mode never reads there"),
+        ('path "identity/oidc/*" { capabilities = ["read"] }', "live mode never reads there"),
         ('path "auth/token/lookup-accessor" { capabilities = ["update", "delete"] }', "delete"),
     ],
 )
@@ -330,7 +330,7 @@ def test_a_wide_crud_grant_is_one_finding_listing_its_capabilities() -> None:
     assert len(result.findings) == 1, result.explain()
     finding = result.findings[0]
     assert finding.startswith(
-        'sys/policies/acl/app: path "kv-prod/*" grants create, delete, list, read, update: '
+        'policy app: path "kv-prod/*" grants create, delete, list, read, update: '
         "writes (create, delete, update) where the app only reads; cross-environment access: "
     ), finding
     assert "the dev paths (e.g. kv-prod/data/billing/development/x)" in finding
@@ -340,7 +340,7 @@ def test_a_wide_crud_grant_is_one_finding_listing_its_capabilities() -> None:
 def test_a_path_outside_the_app_s_own_is_a_finding() -> None:
     result = _judge('path "kv-prod/data/payroll/*" { capabilities = ["read"] }')
     assert result.findings == (
-        'sys/policies/acl/app: path "kv-prod/data/payroll/*" grants read: glob beyond '
+        'policy app: path "kv-prod/data/payroll/*" grants read: glob beyond '
         "prod's own paths (kv-prod/data/billing/, kv-prod/metadata/billing/, "
         "kv-prod/subkeys/billing/, kv-prod/delete/billing/, kv-prod/undelete/billing/, "
         "kv-prod/destroy/billing/)",
@@ -357,3 +357,13 @@ def test_one_entry_named_two_ways_is_judged_once_with_its_keys() -> None:
     assert [(e.mount, e.logical) for e in entries] == [("secret", "app/prod/flask")]
     keys = entry_keys({"secret/app/prod/flask": ("secret_key",)}, mounts)
     assert keys == {("secret", "app/prod/flask"): ("secret_key",)}
+
+
+def test_a_target_naming_no_approle_mount_pins_none() -> None:
+    """The loader defaults the mount to approle/; live mode discovers it instead."""
+    from vault_gate.compliance.live.targetfile import read_target
+
+    plan = Path(__file__).resolve().parent / "known_bad" / "plan_sketch" / "target.toml"
+    store_erp = Path(__file__).resolve().parent.parent / "store_erp" / "target.toml"
+    assert read_target(plan).approle_mount == ""
+    assert read_target(store_erp).approle_mount == "approle"  # named there

@@ -48,6 +48,7 @@ def test_a_tagged_feature_is_a_criterion_of_its_own(tmp_path: Path) -> None:
         "@success_criteria",  # no criterion of its own
         "@success_criteria @least_privilege",  # one of ours: a scenario added to it
     ],
+    ids=["no-signoff-tag", "no-own-tag", "packaged-tag"],  # -k success_criteria: not these
 )
 def test_no_criterion_without_the_signoff_tag_and_a_tag_of_its_own(
     tmp_path: Path, head: str

@@ -308,6 +308,61 @@ def role_request_paths(
     return used
 
 
+def role_records(
+    audit_log: Path,
+    app_role: str,
+    *,
+    stats: AuditStats | None = None,
+    start: int = 0,
+    logins: Collection[str] | None = None,
+) -> Iterator[tuple[bool, Record]]:
+    """(is_login, entry) for each successful login to AppRole ``app_role`` and each entry
+    its tokens made, in log order, streamed: what ``vault-gate policy suggest`` reads.
+    ``stats`` counts what was read and skipped; ``logins`` as :func:`role_request_paths`."""
+    tokens = _RoleTokens(app_role, frozenset(logins) if logins is not None else None)
+    counts = stats if stats is not None else AuditStats()
+    role = orjson.dumps(app_role) if set(app_role) <= _PLAIN_ROLE else None
+    for line, whole in _read_lines(audit_log, counts, start):
+        if not whole:
+            continue
+        if not line.rstrip().endswith(b"}"):  # no JSON object: truncated or garbage
+            if line.isspace():
+                counts.blank += 1
+            else:
+                counts.corrupt += 1
+            continue
+        if role is not None and not _may_concern(line, role, tokens.accessors):
+            continue
+        record = _parse(line, counts)
+        if record is None:
+            continue
+        before = tokens.logins
+        if tokens.observe(record):
+            yield False, record
+        elif tokens.logins != before:
+            yield True, record
+
+
+def accessor_records(
+    audit_log: Path, accessor: str, *, stats: AuditStats | None = None
+) -> Iterator[Record]:
+    """Each entry made with the token whose accessor is ``accessor``, as the log writes it
+    (HMAC'd, ``hmac-sha256:...``, unless the device logs accessors raw)."""
+    counts = stats if stats is not None else AuditStats()
+    needle = accessor.encode()
+    for line, whole in _read_lines(audit_log, counts, 0):
+        if not whole:
+            continue
+        if not line.rstrip().endswith(b"}"):  # no JSON object: truncated or garbage
+            counts.corrupt += 0 if line.isspace() else 1
+            continue
+        if needle not in line:
+            continue
+        record = _parse(line, counts)
+        if record is not None and _str(_obj(record.get("auth")).get("accessor")) == accessor:
+            yield record
+
+
 # -- summary ---------------------------------------------------------------------------
 
 

@@ -11,13 +11,15 @@ the rotation and its grace window:
 * the old database login must fail in PostgreSQL;
 * the old AppRole secret_id must fail to log in to Vault;
 * the app must serve the new KV versions (where it says which it serves), not the old;
-* and, statically, no secret reader in the app's code may be wrapped in an
-  unbounded memoising cache (``functools.lru_cache``/``cache``).
+* and, statically, the app's code may keep no value read from Vault for ever: no secret
+  reader wrapped in an unbounded memoiser (``functools.lru_cache``, JS ``memoize``,
+  Go's ``sync.Once``, Java's ``@Cacheable``...), no module-level or static holder filled
+  from Vault and never refreshed, no ``static final`` read once at load. In any language
+  the gate reads (compliance/code/).
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +29,12 @@ import hvac.exceptions
 import psycopg
 import requests
 
+from vault_gate.compliance.code import NOT_PARSED, READ, read_code
 from vault_gate.compliance.result import CheckResult, Evidence
 from vault_gate.compliance.secret import Secret
 
 CRITERION = "rotation_works"
 TIMEOUT_S = 10
-MEMOISERS = {"lru_cache", "cache", "cached_property"}
 UNREACHABLE = -1
 
 
@@ -187,46 +189,41 @@ def http_status(send: Callable[[], requests.Response]) -> int:
 
 
 def memoised_secret_readers(file: Path) -> list[tuple[int, str]]:
-    """Functions decorated with lru_cache/cache whose body talks to Vault.
-
-    "Talks to Vault" is read loosely from the source: a call whose dotted name mentions
-    ``secret``, ``kv`` or ``vault``. Good enough to catch the plan's sketch; a cache
-    with a bounded lifetime (a client's own TTL cache) is not a decorator and passes.
-    """
-    try:
-        tree = ast.parse(file.read_text(encoding="utf-8", errors="replace"), str(file))
-    except SyntaxError:
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        decorators = {_name(d) for d in node.decorator_list}
-        if not decorators & MEMOISERS:
-            continue
-        body = ast.unparse(node).lower()
-        if any(word in body for word in ("secret", ".kv.", "vault")):
-            found.append((node.lineno, node.name))
-    return found
-
-
-def _name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
+    """Secret readers wrapped in a memoiser that never expires, as (line, name)."""
+    reading = read_code(file)
+    return [(k.line, k.name) for k in reading.kept if k.kind == "memoised"]
 
 
 def check_no_stale_cache(source_files: Sequence[Path], environment: str) -> CheckResult:
-    """The static half of rotation: no secret reader memoised for ever (the plan's
-    ``@lru_cache`` on ``get_secret``), which would serve a rotated value until restart."""
-    findings = [
-        f"{file}:{line}: {name} is memoised with an unbounded cache: a rotated secret is never seen"
-        for file in source_files
-        for line, name in memoised_secret_readers(file)
-    ]
-    evidence = (Evidence("memoised secret readers", f"{len(source_files)} source files read"),)
+    """The static half of rotation: nothing read from Vault kept for ever (the plan's
+    ``@lru_cache`` on ``get_secret``; a module-level key cache never refreshed), which would
+    serve a rotated value until restart. A file that does not parse is a finding (not
+    judged); one in a language the gate does not read is named in the evidence."""
+    findings: list[str] = []
+    not_read: list[str] = []
+    judged = 0
+    for file in source_files:
+        reading = read_code(file)
+        if reading.status == NOT_PARSED:
+            findings.append(
+                f"{file}:{reading.line}: does not parse as {reading.language}: its code was "
+                "not judged"
+            )
+        elif reading.status != READ:
+            not_read.append(f"{file.name}: {reading.reason}")
+        else:
+            judged += 1
+            findings += [f"{file}:{k.line}: {k.name} {k.why}" for k in reading.kept]
+    evidence = [Evidence("values kept from Vault without expiry", f"{judged} source files read")]
+    if not_read:
+        evidence.append(
+            Evidence(f"{len(not_read)} source files not read", "; ".join(not_read[:20]))
+        )
     if not source_files:
         findings.append("no source file given: the application's code was not read")
-    return CheckResult(CRITERION, environment, evidence, tuple(findings))
+    elif not judged and not findings:
+        findings.append(
+            f"none of the {len(source_files)} source files is in a language the gate reads: "
+            "the code was not judged"
+        )
+    return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))

@@ -44,6 +44,15 @@ READS: tuple[tuple[str, str, str], ...] = (
     ("auth/token/accessors/", "list", "root tokens left"),
     (LOOKUP_BY_POST, "update", "root tokens left"),
 )
+# Reads made only where needed, and granted only by operators who want them: the
+# identity entity of a role whose policies use identity templates (an AppRole alias is
+# named by the role's role_id, so these reads show role_ids; hence not in auditor.hcl).
+OPTIONAL_READS: tuple[tuple[str, str, str], ...] = (
+    ("identity/entity-alias/id/", "list", "the role's entity (identity templates)"),
+    ("identity/entity-alias/id/x", "read", "the role's entity (identity templates)"),
+    ("identity/entity/id/x", "read", "the role's entity (identity templates)"),
+    ("identity/group/id/x", "read", "the entity's groups (identity templates)"),
+)
 # Reads the server guards with sudo (PathsSpecial.Root in the server's source).
 SUDO_NEEDED = ("sys/audit", "auth/token/accessors/")
 # Paths whose answers hold secret values or credentials: never readable by the gate.
@@ -81,18 +90,28 @@ def check_read_only_policy(
     """Judge ``policies`` as the live-mode auditor's: see the module doc. ``reads`` adds
     the reads one layout needs (a KV v1 folder's listing), ``values`` its own paths
     holding values (which must stay unreadable)."""
-    all_reads = (*READS, *reads)
+    all_reads = (*READS, *OPTIONAL_READS, *reads)
     findings: list[str] = []
     evidence = [
         Evidence(f"policy {p.source}", "; ".join(r.stanza() for r in p.rules) or "no rules")
         for p in policies
     ]
+    acl = Acl(policies)
+    reached = {p: acl.capabilities(p) for p in dict.fromkeys((*VALUE_PROBES, *values))}
+    # Each value path is charged to the rule the server applies there: one finding per
+    # rule, listing every way it is wrong (a rule is one fact to fix).
+    holding: dict[Pattern, list[str]] = {}
+    for path, caps in reached.items():
+        if caps != [DENY] and set(caps) - {"list"}:  # a listing names, it holds no value
+            grant = acl.resolve(path)
+            if grant is not None:
+                holding.setdefault(grant.pattern, []).append(f"{path} ({', '.join(caps)})")
     for policy in policies:
         for rule in policy.rules:
             if rule.is_deny:
                 continue
             pattern = Pattern.of(rule.path)
-            where = f'{rule.source}: path "{rule.path}"'
+            problems: list[str] = []
             extra = set(rule.grants) - READ_CAPS - {"sudo"}
             if (
                 extra == {"update"}
@@ -101,17 +120,16 @@ def check_read_only_policy(
             ):
                 extra = set()
             if extra:
-                findings.append(f"{where} grants {', '.join(sorted(extra))}: the gate only reads")
+                problems.append(f"grants {', '.join(sorted(extra))}: the gate only reads")
             if "sudo" in rule.grants and not any(_reads(p, pattern) for p in SUDO_NEEDED):
-                findings.append(f"{where} grants sudo where no live read needs it")
-            needed = [why for path, _, why in all_reads if _reads(path, pattern)]
-            if not needed:
-                findings.append(f"{where}: live mode never reads there")
-    acl = Acl(policies)
-    reached = {p: acl.capabilities(p) for p in dict.fromkeys((*VALUE_PROBES, *values))}
-    for path, caps in reached.items():
-        if caps != [DENY] and set(caps) - {"list"}:  # a listing names, it holds no value
-            findings.append(f"the policies reach {path} ({', '.join(caps)}): secret values")
+                problems.append("grants sudo where no live read needs it")
+            if not any(_reads(path, pattern) for path, _, _ in all_reads):
+                problems.append("live mode never reads there")
+            values_here = holding.pop(pattern, [])
+            if values_here:
+                problems.append(f"reaches secret values: {', '.join(values_here)}")
+            if problems:
+                findings.append(f'{rule.source}: path "{rule.path}" ' + "; ".join(problems))
     evidence.append(
         Evidence(
             "paths holding values or credentials",

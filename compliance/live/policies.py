@@ -6,24 +6,39 @@ with :func:`vault_gate.compliance.policy.acl.parse_policy` (what the server acce
 included, is that parser's business; a capability this code does not know, from a
 newer server, is a finding saying the policy could not be judged). Each role is
 judged as the token a login to it gets: its policies together
-(:func:`vault_gate.compliance.live.privilege.judge_policies`). ``root`` attached is a finding;
-the server's built-in ``default`` policy is named in the evidence, not judged (its
-token-maintenance grants are not findings; see :mod:`vault_gate.compliance.live.privilege`).
+(:func:`vault_gate.compliance.checks.least_privilege.judge`, which judges policy files
+too).
+``root`` attached is a finding; the server's built-in ``default`` policy is named in
+the evidence, not judged (its token-maintenance grants are not findings).
+
+Identity templates (``{{identity.entity.id}}``...) are rendered for the role's entity
+as the server renders them: the entity the server made at the role's first login,
+found by its alias on the role's AppRole mount (``identity/entity-alias/id``, whose
+AppRole aliases carry ``role_name`` in their metadata), read with its groups. A role
+nobody has logged in to has no entity yet: its templated rules are "not checked".
 """
 
 from __future__ import annotations
 
+from vault_gate.compliance.checks.least_privilege import CRITERION, Scope, judge
 from vault_gate.compliance.live.client import ReadOnlyVault
 from vault_gate.compliance.live.layout import (
     Layout,
+    Role,
     find_roles,
+    mount_table,
     read_mounts,
-    resolve_paths,
     role_policies,
 )
-from vault_gate.compliance.live.privilege import Zones, judge_policies
 from vault_gate.compliance.live.server import flavour
-from vault_gate.compliance.policy.acl import CRITERION, Flavour, Policy, PolicyError, parse_policy
+from vault_gate.compliance.policy.acl import (
+    Entity,
+    Flavour,
+    Policy,
+    PolicyError,
+    is_templated,
+    parse_policy,
+)
 from vault_gate.compliance.result import CheckResult, Evidence
 
 BUILT_IN = ("default",)
@@ -67,20 +82,44 @@ def policy_from_answer(
         return None, f"not checked: policy {name} could not be judged: {exc}"
 
 
-def layout_zones(vault: ReadOnlyVault, layout: Layout) -> tuple[Zones, list[str]]:
+def layout_zones(vault: ReadOnlyVault, layout: Layout) -> tuple[Scope, list[str]]:
     """The layout's own and other environments' paths, split by the server's mounts."""
     mounts, answer = read_mounts(vault)
     if not answer.ok:
-        return Zones((), ()), [answer.not_checked("the mounts the app's paths lie on")]
+        return Scope((), ()), [answer.not_checked("the mounts the app's paths lie on")]
+    return Scope.of_layout(layout, mounts), []
 
-    def split(paths: tuple[str, ...]) -> tuple[list, list[str]]:
-        entries, others, _ = resolve_paths(paths, mounts)
-        placed = {e.requested for e in entries} | set(others)
-        # A path on no mount is the tree check's finding; here it is still the app's own.
-        return entries, [*others, *(p for p in paths if p not in placed)]
 
-    other_envs = {env: split(paths) for env, paths in layout.other_paths.items()}
-    return Zones.build(split(layout.paths), other_envs), []
+def role_entity(vault: ReadOnlyVault, role: Role) -> tuple[Entity | None, str]:
+    """(the role's identity entity, "") or (None, why there is none to render with)."""
+    auth = vault.read("sys/auth")
+    if not auth.ok:
+        return None, auth.not_checked("the AppRole mount's accessor (sys/auth)")
+    accessor = str(mount_table(auth).get(f"{role.mount}/", {}).get("accessor", ""))
+    listing = vault.list("identity/entity-alias/id")
+    if listing.missing:
+        return None, f"nobody has logged in to {role.where} yet, so it has no entity"
+    if not listing.ok:
+        return None, listing.not_checked("the identity entities' aliases")
+    info = listing.data.get("key_info") or {}
+    for alias_id, alias in info.items():
+        if not isinstance(alias, dict) or alias.get("mount_accessor") != accessor:
+            continue
+        answer = vault.read(f"identity/entity-alias/id/{alias_id}")
+        if not answer.ok:
+            return None, answer.not_checked(f"the identity alias {alias_id}")
+        if (answer.data.get("metadata") or {}).get("role_name") != role.name:
+            continue
+        entity = vault.read(f"identity/entity/id/{answer.data.get('canonical_id')}")
+        if not entity.ok:
+            return None, entity.not_checked("the role's identity entity")
+        groups = []
+        for gid in entity.data.get("group_ids") or []:
+            group = vault.read(f"identity/group/id/{gid}")
+            if group.ok:
+                groups.append(group.data)
+        return Entity.from_answer(entity.data, groups), ""
+    return None, f"nobody has logged in to {role.where} yet, so it has no entity"
 
 
 def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
@@ -92,7 +131,7 @@ def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     findings += role_findings
     zones, problems = layout_zones(vault, layout)
     findings += problems
-    holders: list[tuple[str, list[str]]] = []
+    holders: list[tuple[str, list[str], Role | None]] = []
     for role in roles:
         attached = role_policies(role.data)
         evidence.append(
@@ -100,13 +139,13 @@ def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
         )
         if "root" in attached:
             findings.append(f"{role.where} hands out the root policy")
-        holders.append((role.where, attached))
+        holders.append((role.where, attached, role))
     if layout.policies:
-        holders.append(("the named policies", list(layout.policies)))
+        holders.append(("the named policies", list(layout.policies), None))
     rules, version = server_flavour(vault)
     evidence.append(Evidence("policy rules", f"{rules}'s (server version {version})"))
     cache: dict[str, Policy | None] = {}
-    for holder, names in holders:
+    for holder, names, role in holders:
         policies: list[Policy] = []
         for name in names:
             if name in (*BUILT_IN, "root"):
@@ -120,7 +159,12 @@ def check_policies(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
                 policies.append(cache[name])  # type: ignore[arg-type]
         if not policies and any(n not in (*BUILT_IN, "root") for n in names):
             continue  # each policy's own finding says why it could not be judged
-        judged = judge_policies(policies, layout, zones, holder)
+        entity, why = None, "no role named, so no token's entity renders it"
+        if role is not None and any(is_templated(r.path) for p in policies for r in p.rules):
+            entity, why = role_entity(vault, role)
+        judged = judge(
+            policies, zones, profile.name, holder=holder, entity=entity, entity_unknown=why
+        )
         evidence += [e for e in judged.evidence if e not in evidence]
         findings += [f for f in judged.findings if f not in findings]
     if not holders and not findings:

@@ -9,6 +9,7 @@ imports no test fixture); the names used are ``name``, ``vault_paths``,
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,12 +85,28 @@ def names_of(target: Target) -> TargetNames:
         kv_mount=v.kv_mount.strip("/"),
         secrets={e.path: tuple(e.keys) for e in v.secrets},
         reads=v.reads,
-        approle_mount=v.approle_mount.strip("/"),
+        approle_mount=_named_approle_mount(target),
         approle=v.approle,
         policies=v.policies,
         database_mount=v.database_mount.strip("/"),
         database_role=v.database_role,
     )
+
+
+def _named_approle_mount(target: Target) -> str:
+    """The AppRole mount the target file names, or "" when it names none: live mode then
+    discovers every AppRole mount (``sys/auth``) instead of pinning the loader's default
+    ``approle``, which a set-up that enables AppRole elsewhere never made."""
+    if target.path is not None:
+        try:
+            data = tomllib.loads(target.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = None
+        if data is not None:
+            vault = data.get("vault")
+            if not isinstance(vault, dict) or not vault.get("approle_mount"):
+                return ""
+    return target.vault.approle_mount.strip("/")
 
 
 def layout_from_target(

@@ -9,14 +9,15 @@ accessor (the accessor itself can revoke the token, so it is not printed).
 The gate's token: ``auth/token/lookup-self`` names its policies; a root token, or
 a policy that grants anything but the reads of live mode (the server's
 ``default`` policy does: cubbyhole writes, token renewal), is a finding, judged
-by :func:`vault_gate.compliance.live.auditor.check_read_only_policy`.
+by :func:`compliance.live.auditor.check_read_only_policy`; the app's values are
+probed where they are served (KV v2: ``<mount>/data/<entry>``, not the logical path).
 """
 
 from __future__ import annotations
 
 from vault_gate.compliance.live.auditor import check_read_only_policy
 from vault_gate.compliance.live.client import ReadOnlyVault
-from vault_gate.compliance.live.layout import Layout
+from vault_gate.compliance.live.layout import Layout, read_mounts, resolve_paths
 from vault_gate.compliance.live.policies import read_policy
 from vault_gate.compliance.live.preflight import needs
 from vault_gate.compliance.result import CheckResult, Evidence
@@ -70,6 +71,25 @@ def check_root_tokens(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     return CheckResult(ROOT_CRITERION, profile.name, tuple(evidence), tuple(findings))
 
 
+def value_paths(vault: ReadOnlyVault, layout: Layout) -> list[str]:
+    """The request paths that return the app's values: on a KV v2 mount an entry's
+    ``data/`` path (the logical path answers nothing there), on v1 the path itself.
+    Unknown mounts (``sys/mounts`` not readable): both forms."""
+    mounts, answer = read_mounts(vault)
+    out: list[str] = []
+    if not answer.ok:
+        for path in layout.paths:
+            head, _, rest = path.partition("/")
+            out += [path, f"{head}/data/{rest}" if rest and not rest.startswith("data/") else path]
+        return list(dict.fromkeys(out))
+    entries, others, _ = resolve_paths(layout.paths, mounts)
+    out += [e.api("data") if e.version == 2 else e.requested for e in entries]
+    out += others
+    placed = {e.requested for e in entries} | set(others)
+    out += [p for p in layout.paths if p not in placed]
+    return list(dict.fromkeys(out))
+
+
 def check_gate_token(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
     profile = layout.profile
     me = vault.read("auth/token/lookup-self")
@@ -107,7 +127,7 @@ def check_gate_token(vault: ReadOnlyVault, layout: Layout) -> CheckResult:
         environment=profile.name,
         reads=[(n.path + ("/" if n.operation == "list" else ""), n.operation, n.why)
                for n in needs(vault, layout)],
-        values=layout.paths,
+        values=value_paths(vault, layout),
     )  # fmt: skip
     findings += [f"the gate's token is not read-only: {f}" for f in judged.findings]
     return CheckResult(GATE_CRITERION, profile.name, (*evidence, *judged.evidence), tuple(findings))

@@ -18,8 +18,11 @@ Three layers, each usable on its own:
   on OpenBao's ``internal/vault/policy/acl.go`` and checked against a real server by
   differential tests (tests/test_policy_differential.py: real policies, generated
   ones, and the surprising cases, with the server's answers).
-* :func:`check_least_privilege` judges an app's policies against its environment's
-  profile, using the matcher so that what it reports is what the server enforces.
+* :class:`Entity` and :func:`render_template`: identity templates
+  (``{{identity.entity.id}}``, aliases, groups) rendered for a token's entity as the
+  server renders them. The judgement of an app's policies is
+  :mod:`vault_gate.compliance.checks.least_privilege` (one function, whether the text
+  came from a file or from the server).
 
 How the server picks the rule for a path (what :class:`Acl` reproduces):
 
@@ -43,7 +46,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,8 +64,6 @@ from vault_gate.compliance.policy.hcl1_decode import (
     parse_absolute_time,
     parse_duration_second,
 )
-from vault_gate.compliance.profiles import AppNames, Profile
-from vault_gate.compliance.result import CheckResult, Evidence
 from vault_gate.compliance.secret import Secret, fingerprint
 
 CRITERION = "least_privilege"
@@ -246,8 +247,12 @@ class Policy:
 
     @property
     def name(self) -> str:
-        """The name it is stored under by convention: the file name without ``.hcl``."""
-        return Path(self.source).stem
+        """The name it is stored under: the server's (``sys/policies/acl/NAME``), or by
+        convention the file name without ``.hcl``."""
+        stored = self.source.removeprefix("sys/policies/acl/")
+        if stored != self.source:
+            return stored
+        return Path(self.source).name.removesuffix(".hcl")
 
 
 class _Refused(Exception):
@@ -720,9 +725,125 @@ def is_templated(rule_path: str) -> bool:
     return "{{" in rule_path and "}}" in rule_path
 
 
-def render_template(rule_path: str, now: datetime) -> str | None:
-    """The path the server renders for a token without an identity entity, or None when
-    it drops the rule: ``identity.*`` needs an entity; ``time.now`` (optionally
+@dataclass(frozen=True)
+class EntityAlias:
+    """One alias of an identity entity: the login it stands for on one auth mount."""
+
+    mount_accessor: str
+    id: str = ""
+    name: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    custom_metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntityGroup:
+    """A group the entity belongs to (directly or inherited), as templates see it."""
+
+    id: str
+    name: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """The identity entity a token is tied to: what ``{{identity.entity.*}}`` and
+    ``{{identity.groups.*}}`` templates render from (an AppRole login's token has one,
+    made at its first login: name ``entity_<id prefix>``, one alias named by the
+    role_id with ``role_name`` in its metadata)."""
+
+    id: str
+    name: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[EntityAlias, ...] = ()
+    groups: tuple[EntityGroup, ...] = ()
+
+    @classmethod
+    def from_answer(
+        cls, data: Mapping[str, Any], groups: Sequence[Mapping[str, Any]] = ()
+    ) -> Entity:
+        """From ``identity/entity/id/<id>`` (and ``identity/group/id/<id>`` of its groups)."""
+
+        def strings(value: Any) -> dict[str, str]:
+            return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+        aliases = tuple(
+            EntityAlias(
+                str(a.get("mount_accessor", "")),
+                str(a.get("id", "")),
+                str(a.get("name", "")),
+                strings(a.get("metadata")),
+                strings(a.get("custom_metadata")),
+            )
+            for a in data.get("aliases") or []
+            if isinstance(a, dict)
+        )
+        return cls(
+            str(data.get("id", "")),
+            str(data.get("name") or ""),
+            strings(data.get("metadata")),
+            aliases,
+            tuple(
+                EntityGroup(str(g.get("id", "")), str(g.get("name") or ""),
+                            strings(g.get("metadata")))
+                for g in groups
+            ),
+        )  # fmt: skip
+
+
+def _lookup(mapping: Mapping[str, str], key: str) -> str | None:
+    return mapping.get(key)
+
+
+def _entity_value(selector: str, entity: Entity) -> str | None:
+    """``identitytpl``'s entity templating (ACL mode): None where the server finds no value."""
+    if selector == "id":
+        return entity.id
+    if selector == "name":
+        return entity.name or None
+    if selector.startswith("metadata."):
+        return _lookup(entity.metadata, selector.removeprefix("metadata."))
+    if selector.startswith("aliases."):
+        accessor, dot, rest = selector.removeprefix("aliases.").partition(".")
+        if not dot:
+            return None
+        alias = next((a for a in entity.aliases if a.mount_accessor == accessor), None)
+        if alias is None:
+            return None
+        if rest == "id":
+            return alias.id
+        if rest == "name":
+            return alias.name or None
+        if rest.startswith("metadata."):
+            return _lookup(alias.metadata, rest.removeprefix("metadata."))
+        if rest.startswith("custom_metadata."):
+            return _lookup(alias.custom_metadata, rest.removeprefix("custom_metadata."))
+    return None  # metadata, groups.ids, groups.names: JSON templating only
+
+
+def _group_value(selector: str, entity: Entity) -> str | None:
+    kind, dot, rest = selector.partition(".")
+    if not dot or kind not in ("ids", "names"):
+        return None
+    key, dot, field_ = rest.partition(".")
+    if not dot:
+        return None
+    group = next((g for g in entity.groups if (g.id if kind == "ids" else g.name) == key), None)
+    if group is None:
+        return None
+    if field_ == "id":
+        return group.id
+    if field_ == "name":
+        return group.name or None
+    if field_.startswith("metadata."):
+        return _lookup(group.metadata, field_.removeprefix("metadata."))
+    return None
+
+
+def render_template(rule_path: str, now: datetime, entity: Entity | None = None) -> str | None:
+    """The path the server renders for a token tied to ``entity`` (None: a token without
+    an identity entity), or None when it drops the rule: an ``identity.*`` value that
+    the entity lacks (or no entity) drops it; ``time.now`` (optionally
     ``.plus.<duration>`` / ``.minus.<duration>``) renders to Unix seconds."""
     out = []
     for i, piece in enumerate(rule_path.split("{{")):
@@ -730,8 +851,21 @@ def render_template(rule_path: str, now: datetime) -> str | None:
             out.append(piece)
             continue
         inside, _, rest = piece.partition("}}")
-        ops = inside.strip().split(".", 3)
-        if not inside.strip().startswith("time.") or ops[1] != "now" or len(ops) == 3:
+        name = inside.strip()
+        if name.startswith("identity.entity."):
+            value = _entity_value(name.removeprefix("identity.entity."), entity) if entity else None
+            if value is None:
+                return None
+            out.append(value + rest)
+            continue
+        if name.startswith("identity.groups."):
+            value = _group_value(name.removeprefix("identity.groups."), entity) if entity else None
+            if value is None:
+                return None
+            out.append(value + rest)
+            continue
+        ops = name.split(".", 3)
+        if not name.startswith("time.") or ops[1] != "now" or len(ops) == 3:
             return None
         when = now.timestamp()
         if len(ops) == 4:
@@ -749,20 +883,31 @@ def render_template(rule_path: str, now: datetime) -> str | None:
 class Acl:
     """The ACL a token holding exactly ``policies`` gets (no default policy unless given).
 
-    Templated paths are rendered as the server renders them for a token without an
-    identity entity (a token from ``auth/token/create``, which is the token this models):
-    ``identity.*`` templates drop the rule, ``time.*`` ones render at ``now``. Rules past
-    their ``expiration`` (OpenBao) are left out, as the server leaves them out.
+    Templated paths are rendered as the server renders them for the token: for one tied
+    to ``entity`` (an AppRole login's), ``identity.*`` templates take its values; for one
+    without (``entity`` None: a token from ``auth/token/create``) they drop the rule;
+    ``time.*`` ones render at ``now``. Rules past their ``expiration`` (OpenBao) are
+    left out, as the server leaves them out.
     """
 
-    def __init__(self, policies: Iterable[Policy], *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        policies: Iterable[Policy],
+        *,
+        now: datetime | None = None,
+        entity: Entity | None = None,
+    ) -> None:
         now = now or _utcnow()
         merged: dict[Pattern, tuple[set[str], list[str]]] = {}
         for policy in policies:
             for rule in policy.rules:
                 if rule.expired(now):
                     continue  # NewACL skips a rule past its expiration
-                path = render_template(rule.path, now) if is_templated(rule.path) else rule.path
+                path = (
+                    render_template(rule.path, now, entity)
+                    if is_templated(rule.path)
+                    else rule.path
+                )
                 if path is None or _STRAY_BYTE.search(path):
                     continue  # dropped, or a raw byte in its path that no request can match
                 caps, sources = merged.setdefault(Pattern.of(path), (set(), []))
@@ -840,6 +985,7 @@ def capabilities(
     *,
     default_policy: Policy | None = None,
     now: datetime | None = None,
+    entity: Entity | None = None,
 ) -> list[str]:
     """What ``sys/capabilities`` answers on ``path`` for a token holding ``policies``.
 
@@ -848,7 +994,7 @@ def capabilities(
     ``default_policy`` to model such a token.
     """
     held = [*policies, default_policy] if default_policy else list(policies)
-    return Acl(held, now=now).capabilities(path)
+    return Acl(held, now=now, entity=entity).capabilities(path)
 
 
 # --------------------------------------------------------------------------- zones
@@ -936,34 +1082,10 @@ class Zone:
         return "/".join(out)
 
 
-def tree_zones(names: Profile | AppNames) -> tuple[Zone, ...]:
-    """An environment's own paths: its KV v2 tree (every API) and its database role, at
-    the target's mounts."""
-    prefix = tuple(s for s in names.kv_prefix.split("/") if s)
-    kv = tuple(Zone(f"{names.tree} tree", (names.kv_mount, api, *prefix)) for api in KV_V2_APIS)
-    if not names.database_role:
-        return kv
-    creds = Zone(
-        f"{names.tree} database credentials",
-        (names.database_mount, "creds", names.database_role),
-        open=False,
-    )
-    return (*kv, creds)
-
-
-def own_tree_text(profile: Profile) -> str:
-    """The environment's own paths, short, for findings."""
-    prefix = f"{profile.kv_prefix}/" if profile.kv_prefix else ""
-    text = f"{profile.kv_mount}/<api>/{prefix}..."
-    if profile.database_role:
-        text += f", {profile.database_mount}/creds/{profile.database_role}"
-    return text
-
-
 SYSTEM_ZONES = (Zone("sys/", ("sys",)), Zone("auth/", ("auth",)))
 
 
-# --------------------------------------------------------------------------- the check
+# --------------------------------------------------------------------------- the server
 
 
 def sys_capabilities(client: hvac.Client, token: Secret) -> Callable[[str], list[str]]:
@@ -978,158 +1100,3 @@ def sys_capabilities(client: hvac.Client, token: Secret) -> Callable[[str], list
         return list(response["data"][path])
 
     return ask
-
-
-@dataclass
-class _Judgement:
-    findings: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    reached: set[tuple[Zone, Pattern]] = field(default_factory=set)
-    seen: set[str] = field(default_factory=set)  # the findings, for an O(1) duplicate test
-
-    def find(self, finding: str) -> None:
-        if finding not in self.seen:
-            self.seen.add(finding)
-            self.findings.append(finding)
-
-
-def check_least_privilege(
-    policies: Sequence[Policy],
-    profile: Profile,
-    *,
-    read_only: bool = True,
-    server_capabilities: Callable[[str], list[str]] | None = None,
-    used_paths: Iterable[str] | None = None,
-) -> CheckResult:
-    """Judge the policies an app's token holds against least privilege for ``profile``.
-
-    Findings: sudo; access to ``sys/`` or ``auth/``; a glob reaching beyond the
-    environment's own tree, or a path outside it; access to another environment's
-    tree; write capabilities when ``read_only``; a path where the analyzer and the
-    server (``server_capabilities``) disagree; a rule no request in ``used_paths``
-    (the audit log's request paths) was decided by.
-    """
-    judgement = _Judgement()
-    used = list(used_paths) if used_paths is not None else None
-    if not any(p.rules for p in policies):
-        judgement.find("no policy rules were given, so nothing grants or limits anything")
-    acl = Acl(policies)
-    for policy in policies:
-        judgement.evidence.append(
-            Evidence(
-                f"policy {policy.source}",
-                "; ".join(r.stanza() for r in policy.rules) or "no rules",
-            )
-        )
-    probes = _judge_rules(policies, profile, read_only, acl, judgement)
-    if server_capabilities is not None:
-        _cross_check(acl, server_capabilities, probes, used or (), judgement)
-    if used is not None:
-        _judge_use(policies, acl, used, judgement)
-    return CheckResult(
-        CRITERION, profile.name, tuple(judgement.evidence), tuple(judgement.findings)
-    )
-
-
-def _judge_rules(
-    policies: Sequence[Policy], profile: Profile, read_only: bool, acl: Acl, j: _Judgement
-) -> list[str]:
-    """Rule-level and zone-level findings; returns the concrete paths it looked at."""
-    own = tree_zones(profile)
-    others = [z for p in profile.other_environments for z in tree_zones(p)]
-    probes: list[str] = []
-    for policy in policies:
-        for rule in policy.rules:
-            pattern = Pattern.of(rule.path)
-            where = f'{rule.source}: path "{rule.path}"'
-            if "sudo" in rule.grants:
-                j.find(f"{where} grants sudo")
-            writes = sorted(rule.grants & WRITE_CAPABILITIES)
-            if read_only and writes:
-                j.find(f"{where} grants write capabilities ({', '.join(writes)}); "
-                       f"the app in {profile.name} only reads")  # fmt: skip
-            if rule.grants and not any(z.covers(pattern) for z in own):
-                kind = "glob" if pattern.is_glob else "path"
-                j.find(f"{where}: {kind} reaches beyond {profile.name}'s own tree "
-                       f"({own_tree_text(profile)})")  # fmt: skip
-            probes += _instances(pattern)
-            for zone in (*SYSTEM_ZONES, *others):
-                for witness in zone.witnesses(pattern):
-                    probes.append(witness)
-                    _judge_witness(acl, zone, witness, profile, j)
-    checked = sorted(set(probes))
-    j.evidence.append(
-        Evidence(
-            "the analyzer's capabilities on the rules' own paths and on the sys/, auth/ "
-            "and other environments' paths they may reach",
-            "; ".join(f"{p}={','.join(acl.capabilities(p))}" for p in checked) or "none reachable",
-        )
-    )
-    return checked
-
-
-def _judge_witness(acl: Acl, zone: Zone, witness: str, profile: Profile, j: _Judgement) -> None:
-    grant = acl.resolve(witness)
-    if grant is None or grant.answer() == [DENY] or (zone, grant.pattern) in j.reached:
-        return
-    j.reached.add((zone, grant.pattern))
-    via = f'{", ".join(grant.sources)}: path "{grant.pattern.written}"'
-    caps = ", ".join(grant.answer())
-    if zone in SYSTEM_ZONES:
-        j.find(f"access to {zone.shown()} paths: {via} grants {caps} (e.g. on {witness})")
-    else:
-        j.find(
-            f"cross-environment access: {profile.name}'s app may reach the {zone.label}: "
-            f"{via} grants {caps} on {witness}"
-        )
-
-
-def _instances(pattern: Pattern) -> list[str]:
-    """The rule's own path and a few concrete paths it matches, to ask the server about."""
-    literal = pattern.written
-    filled = "/".join("x" if s == "+" else s for s in pattern.stem.split("/"))
-    out = [literal, literal + "/", filled]
-    if pattern.ends_in_glob:
-        out += [filled + "x", filled + "x/y"]
-    return [p for p in out if p.lstrip("/")]
-
-
-def _cross_check(
-    acl: Acl,
-    ask: Callable[[str], list[str]],
-    probes: list[str],
-    used: Iterable[str],
-    j: _Judgement,
-) -> None:
-    paths = sorted({p for p in (*probes, *used) if p.lstrip("/")})
-    answers = []
-    for path in paths:
-        ours, theirs = acl.capabilities(path), sorted(ask(path))
-        answers.append(f"{path}={','.join(theirs)}")
-        if ours != theirs:
-            j.find(
-                f"the analyzer and the server disagree on {path}: analyzer "
-                f"{', '.join(ours)}; server {', '.join(theirs)} (the server is right)"
-            )
-    j.evidence.append(Evidence(f"sys/capabilities on {len(paths)} paths", "; ".join(answers)))
-
-
-def _judge_use(policies: Sequence[Policy], acl: Acl, used: list[str], j: _Judgement) -> None:
-    decided = {g.pattern for p in used if (g := acl.resolve(p)) is not None}
-    for policy in policies:
-        for rule in policy.rules:
-            if rule.grants and Pattern.of(rule.path) not in decided:
-                j.find(
-                    f'{rule.source}: path "{rule.path}" is granted but never used '
-                    f"(no request among {len(used)} audited paths was decided by it)"
-                )
-    j.evidence.append(
-        Evidence(
-            f"request paths used by the app ({len(used)})",
-            "; ".join(
-                f"{p} -> {g.pattern.written if (g := acl.resolve(p)) else 'no rule'}"
-                for p in sorted(set(used))
-            )
-            or "none",
-        )
-    )
