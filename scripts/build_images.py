@@ -508,14 +508,17 @@ class _Rootfs:
 
 
 def _shebang_fixed(script: Path, old: str, new: str) -> bytes | None:
-    """The script with its interpreter line pointing at ``new``; None if not a script of
-    ``old`` (pip's launchers: ``#!python`` or, for long paths, a /bin/sh exec line)."""
+    """The script with its interpreter ``old`` replaced by ``new``; None if it is not a
+    script of ``old``. pip writes ``#!OLD`` or, for a long path, ``#!/bin/sh`` and then an
+    ``'''exec' "OLD" "$0" "$@"`` line."""
     data = script.read_bytes()
-    head, sep, rest = data.partition(b"\n\n") if data.startswith(b"#!/bin/sh") else (b"", b"", b"")
-    if data.startswith(b"#!" + old.encode()):
-        return b"#!" + new.encode() + data[2 + len(old) :]
-    if head and old.encode() in head:
-        return head.replace(old.encode(), new.encode()) + sep + rest
+    head, sep, rest = data.partition(b"\n")
+    was, now = old.encode(), new.encode()
+    if head == b"#!" + was or head.startswith(b"#!" + was + b" "):
+        return b"#!" + now + head[2 + len(was) :] + sep + rest
+    second, sep2, tail = rest.partition(b"\n")
+    if head == b"#!/bin/sh" and second.startswith(b"'''exec' ") and was in second:
+        return head + sep + second.replace(was, now) + sep2 + tail
     return None
 
 
