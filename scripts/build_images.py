@@ -329,10 +329,10 @@ GATE_SKIP_PREFIXES = (
     "/usr/share/lintian/",
     "/etc/ssl/private/",
 )
-# Parts of the standard library a sign-off never imports (tests alone are 120 MB).
 # Files that packages make when installed rather than ship: the CA bundle, for TLS to a
 # live Vault and for git.
 GATE_GENERATED = ("/etc/ssl/certs/ca-certificates.crt",)
+# Parts of the standard library a sign-off never imports (tests alone are 120 MB).
 PYTHON_SKIP = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip")
 PIP_TIMEOUT_S = 900
 
