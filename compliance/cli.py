@@ -1,7 +1,7 @@
 """``vault-gate``: the checks from a command line, without pytest.
 
     vault-gate scan PATH... [--history | --history-only] [--no-cache] [--json]
-                   [--summary-json FILE] [--exclude GLOB]... [--sarif FILE]
+                   [--summary-json FILE] [--exclude GLOB]... [--sarif FILE] [--baseline FILE]
                    [--respect-gitignore] [--verify URL [--verify-ca FILE]]
     vault-gate scan-env PID [--known-values FILE] [--allow NAME]... [--json]
     vault-gate policy capabilities --policy FILE... --path PATH
@@ -13,13 +13,15 @@
     vault-gate check --env ENV --addr URL [--ca-cert FILE] [--target FILE] [--json] ...
 
 Exit codes: 0 nothing found / check passed, 1 findings / check failed, 2 bad input
-(the message names what was wrong). Output never carries a secret value: findings
-name a file, a line, a kind and a fingerprint.
+(the message names what was wrong), 3 could not judge (a server unreachable or
+unreadable; ``vault-gate signoff``: the app or its set-up never came up). Output
+never carries a secret value: findings name a file, a line, a kind and a fingerprint.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
@@ -82,6 +84,18 @@ def _known_values(path: Path | None) -> list[Secret]:
     return [Secret(line) for line in lines if line.strip()]
 
 
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # compliance.repo's; not imported at start-up
+_SIZE = re.compile(r"^\s*(\d+)\s*([kKmMgG]?)[bB]?\s*$")
+
+
+def _byte_size(text: str) -> int:
+    """``--max-file-size``: bytes, or a number with k, M or G (powers of 1024)."""
+    match = _SIZE.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a size (e.g. 5000000, 500k, 100M, 1G)")
+    return int(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " ")
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     """Scan the named paths; findings on stdout, and always, on stderr, the summary of
     what was scanned and skipped (``--summary-json FILE`` writes it as JSON: ``--json``
@@ -103,6 +117,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for flag, out in (("--sarif", args.sarif), ("--summary-json", args.summary_json)):
         if out and not out.parent.is_dir():
             raise UsageError(f"{flag} {out}: directory {out.parent} does not exist")
+    allowed = None
+    if args.baseline:  # read before the scan: bad input is said at once
+        from vault_gate.compliance.scan.baseline import BaselineError, load_baseline
+
+        try:
+            allowed = load_baseline(args.baseline, "vault-gate-hook --update-baseline FILE...")
+        except BaselineError as exc:
+            raise UsageError(f"--baseline {exc}") from None
     report = scan(
         args.paths,
         known_values=_known_values(args.known_values),
@@ -112,8 +134,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
         working_tree=not args.history_only,
         history_cache=not args.no_cache,
         keep_values=verifier is not None,
+        max_file_bytes=args.max_file_size,
+        named_roots=True,
     )
+    for entry in report.not_scanned:  # each skipped file on its own line, and why
+        print(f"not scanned: {entry}", file=sys.stderr)
     findings = report.findings
+    if allowed is not None:  # the baseline's reviewed findings are not reported
+        from vault_gate.compliance.scan.baseline import not_allowed
+
+        findings = not_allowed(findings, allowed)
     verdicts = _verify(findings, verifier) if verifier else {}
     if args.summary_json:
         try:
@@ -319,6 +349,14 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     scan.add_argument("--sarif", type=Path, metavar="FILE", help="also write findings as SARIF")
     scan.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="a detect-secrets baseline (.secrets.baseline, as detect-secrets or "
+        "vault-gate-hook --update-baseline write it): its reviewed findings (same file, "
+        "same hashed_secret) are not reported; a committed .env file always is",
+    )
+    scan.add_argument(
         "--summary-json",
         type=Path,
         metavar="FILE",
@@ -342,6 +380,14 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a 0600 file of known secret values, one per line, to search for",
+    )
+    scan.add_argument(
+        "--max-file-size",
+        type=_byte_size,
+        default=DEFAULT_MAX_FILE_BYTES,
+        metavar="SIZE",
+        help="files larger than this are not scanned and reported as such "
+        "(bytes, or with k/M/G; default 100M; larger files are read in pieces)",
     )
     scan.set_defaults(func=cmd_scan)
 

@@ -40,3 +40,18 @@ class CheckResult:
             lines.append("  finding: no evidence was gathered")
         lines += [f"  looked at {e.looked_at}: {e.found}" for e in self.evidence]
         return "\n".join(lines)
+
+
+class NotJudged(RuntimeError):
+    """The gate could not judge: the app never started, a probe it declares did not
+    answer, a server went away. Neither a pass nor a fail (a finding): the third outcome,
+    reported as "not judged" with this reason (exit code 3 when nothing failed).
+
+    ``section`` is the part of the target file the failure belongs to (``[app]``,
+    ``[app.login]``, ``[setup]``...), so that the reader knows what to look at; the
+    message must hold no secret value (fingerprints only)."""
+
+    def __init__(self, section: str, reason: str) -> None:
+        self.section = section
+        self.reason = reason
+        super().__init__(f"{section}: {reason}" if section else reason)

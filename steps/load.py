@@ -18,8 +18,8 @@ from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 @when(
     parsers.parse(
-        "clients use the application while an operator rotates the JWT key and the "
-        "database logins {times:d} times"
+        "clients use the application while an operator rotates the application's "
+        "secrets {times:d} times"
     ),
     target_fixture="load_rotation",
 )
@@ -52,7 +52,7 @@ def no_valid_request_failed(load_rotation: LoadRotation) -> None:
     )
 
 
-@then("every token signed with a rotated-away key is refused once its grace window ends")
+@then("every credential issued with a rotated-away secret is refused once its grace window ends")
 def old_tokens_are_refused(experiment: Experiment) -> None:
     """Every credential issued before a rotation is refused once its grace window ends."""
     problems = experiment.wait("old_refused")

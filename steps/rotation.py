@@ -76,7 +76,7 @@ def still_serves(experiment: Experiment) -> None:
 
 
 @then(
-    "the old credential, session cookie, database login and secret_id are all refused",
+    "every old value the target declares is refused",
     target_fixture="result",
 )
 def old_values_refused(experiment: Experiment) -> CheckResult:

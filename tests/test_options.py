@@ -46,5 +46,5 @@ def test_approle_setting_is_the_requirement_not_the_role(tmp_path: Path) -> None
 
 def test_bad_approle_setting_is_a_clear_error(tmp_path: Path) -> None:
     run = run_inner(tmp_path, "pass", "--approle-setting", "token_ttl")
-    assert run.returncode != 0
-    assert "--approle-setting wants KEY=VALUE, got 'token_ttl'" in run.output
+    assert run.returncode == 2  # bad input, before any server starts
+    assert "--approle-setting 'token_ttl': wants KEY=VALUE (e.g. token_ttl=30m)" in run.output

@@ -246,7 +246,9 @@ def test_plan_sketch_fails_for_each_of_its_secrets(tmp_path: Path) -> None:
     assert has(findings, DSN, db_password, path=".env", line=4)
     assert has(findings, DSN, redis_password, path=".env", line=5)
     assert has(findings, TOKEN_ASSIGNMENT, root_token, path="docker-compose.yml", line=10)
-    assert ".env:0: committed .env file (-) [working tree]" in result.findings
+    # the policy finding stands on the .env's first secret's line (a line-level reviewer
+    # and score see it there); line 0 only when nothing in the file is a secret
+    assert ".env:4: committed .env file (-) [working tree]" in result.findings
     assert f".env:4: DSN with password ({db_password.fingerprint}) [working tree]" in (
         result.findings
     )
@@ -402,7 +404,10 @@ def test_oversize_and_unreadable_files_are_findings_not_silence(
     commit(repo, "big", {"dump.sql": "x" * 2000 + "\n", "small.txt": "ok\n", "locked.txt": "ok\n"})
     report = scan([repo], history=True, max_file_bytes=1000)
     assert has(report.findings, KIND_OVERSIZE, path="dump.sql", where="working tree")
-    assert any("dump.sql (2001 bytes > 1000) [working tree]" in n for n in report.not_scanned)
+    assert any(
+        "dump.sql (2001 bytes > --max-file-size 1000) [working tree]" in n
+        for n in report.not_scanned
+    )
     result = check_no_secrets_in_repo(repo, "development", [], max_file_bytes=1000)
     assert not result.passed
     assert "not scanned" in {e.looked_at for e in result.evidence}

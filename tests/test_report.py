@@ -22,9 +22,13 @@ from vault_gate.compliance.report.signoff import (
     SCHEMA_VERSION,
     SignOff,
     Status,
+    Verdict,
+    exit_code,
     measurement_line,
+    not_judged_report,
     to_html,
     to_json,
+    to_junit,
     to_markdown,
     write_all,
 )
@@ -65,21 +69,27 @@ def test_json_has_a_schema_version_and_every_cell(tmp_path: Path) -> None:
     data = orjson.loads(paths[0].read_bytes())
     assert data["schema_version"] == SCHEMA_VERSION == 1
     assert data["passed"] is False
-    assert data["counts"] == {"pass": 3, "fail": 1, "waived": 0, "not run": 0}
+    assert data["counts"] == {"pass": 3, "fail": 1, "waived": 0, "not judged": 0, "not run": 0}
     by_id = {c["id"]: c for c in data["criteria"]}
     assert by_id["cicd_updated"]["environments"]["dev"]["status"] == "fail"
     assert by_id["vault_running"]["environments"]["prod"]["results"][0]["evidence"] == [
         {"looked_at": "sys/health", "found": "ok"}
     ]
-    assert [p.name for p in paths] == ["signoff.json", "signoff.md", "signoff.html"]
+    assert [p.name for p in paths] == [
+        "signoff.json", "signoff.md", "signoff.html", "signoff.junit.xml",
+    ]  # fmt: skip
 
 
 def test_markdown_matrix_and_findings() -> None:
     md = to_markdown(_signoff())
-    assert md.startswith("## vault-gate sign-off: FAILED (store-erp)")
+    assert md.startswith("## vault-gate sign-off: ❌ FAILED (store-erp)\n\n**3 pass · 1 fail**")
     assert "| Vault running and reachable | ✅ pass | ✅ pass | ✅ pass |" in md
     assert "| CI/CD workflows authenticate to Vault | ❌ fail | — | — |" in md
-    assert "- **cicd_updated [dev]**: fail" in md
+    assert (
+        "- ❌ fail **CI/CD workflows authenticate to Vault [dev]**: "
+        "deploy.yml: no <script>alert(1)</script> Vault login"
+    ) in md
+    assert md.index("### What failed and why") < md.index("| criterion |")
 
 
 def test_html_links_each_cell_to_its_evidence_and_escapes_text() -> None:
@@ -377,3 +387,88 @@ def test_the_load_measurement_carries_its_timeline_relative_to_the_loads_start()
     svg = _svg(to_html(s))
     assert len(_points(svg, "fail")) == 1 and len(_points(svg, "ok")) == 1
     assert "timeline" not in LoadRotation(1, summarise([], 0)).measurement()
+
+
+# -- three outcomes: pass, fail (a finding), not judged (could not judge) -----------------
+
+
+def _three_outcomes() -> SignOff:
+    s = _timed()
+    broken = s.cell("rotation_works", "prod")
+    broken.record("steps/test_success_criteria.py::test_rotating[prod]", Status.ERROR)
+    broken.errors.append("[app]: GET /health did not answer 200 within 30 s\n  log tail ...")
+    return s
+
+
+def test_a_cell_that_could_not_be_judged_is_neither_fail_nor_pass(tmp_path: Path) -> None:
+    s = _three_outcomes()
+    cell = s.cells[("rotation_works", "prod")]
+    assert cell.status is Status.ERROR and cell.status.value == "not judged"
+    assert s.counts() == {"pass": 3, "fail": 1, "waived": 0, "not judged": 1, "not run": 0}
+    assert s.verdict is Verdict.FAILED and exit_code(s) == 1  # a finding outweighs
+    s.cells[("cicd_updated", "dev")].status = Status.WAIVED
+    assert s.verdict is Verdict.NOT_JUDGED and exit_code(s) == 3 and not s.passed
+    data = orjson.loads(write_all(s, tmp_path)[0].read_bytes())
+    assert data["verdict"] == "not judged" and data["exit_code"] == 3
+    env = {c["id"]: c["environments"] for c in data["criteria"]}["rotation_works"]["prod"]
+    assert env["status"] == "not judged"
+    assert env["reasons"] == ["[app]: GET /health did not answer 200 within 30 s"]
+    page = to_html(s)
+    assert "<span class='verdict not-judged'>NOT JUDGED</span>" in page
+    assert "<td class='cell not-judged'>" in page and "<td class='cell fail'>" not in page
+    md = to_markdown(s)
+    assert "| ⛔ not judged |" in md and "⛔ NOT JUDGED" in md
+
+
+def test_the_reader_sees_verdict_counts_and_reasons_before_tables_and_plots() -> None:
+    s = _three_outcomes()
+    page = to_html(s)
+    counts = page.index("<div class=counts>")
+    why = page.index("<h2 id=what-failed>What failed and why</h2>")
+    assert counts < why < page.index("<table class=matrix>") < page.index("<h2 id=time>")
+    assert "<b>1</b> not judged" in page and "<b>1</b> fail" in page and "<b>3</b> pass" in page
+    line = re.search(r"<ul class=why>(.*?)</ul>", page)
+    assert line is not None
+    items = re.findall(r"<li class=([a-z-]+)>", line.group(1))
+    assert items == ["fail", "not-judged"]  # matrix order: cicd_updated before rotation_works
+    assert "href='#cicd_updated--dev'>evidence</a>" in line.group(1)
+    md = to_markdown(s)
+    assert md.index("What failed and why") < md.index("| criterion |") < md.index("Where the time")
+
+
+def test_a_finding_is_shown_once_and_no_assertion_text() -> None:
+    s = _signoff()
+    cell = s.cells[("cicd_updated", "dev")]
+    cell.results.append(cell.results[0])  # the same result recorded twice
+    page = to_html(s)
+    assert page.count("finding: deploy.yml: no &lt;script&gt;") == 1
+    assert "assert " not in page and "+ where" not in page
+
+
+def test_junit_tells_a_failure_from_an_error() -> None:
+    s = _three_outcomes()
+    s.cell("audit_enabled", "dev").record("x", Status.NOT_RUN)
+    root = ET.fromstring(to_junit(s))  # noqa: S314 - our own output
+    suite = root.find("testsuite")
+    assert suite is not None
+    counts = [suite.get(k) for k in ("tests", "failures", "errors", "skipped")]
+    assert counts == ["6", "1", "1", "1"]
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    failure = cases[("cicd_updated", "dev")].find("failure")
+    assert failure is not None and failure.get("message", "").startswith("deploy.yml: no")
+    error = cases[("rotation_works", "prod")].find("error")
+    assert error is not None and error.get("message", "").startswith("not judged: [app]:")
+    assert cases[("rotation_works", "prod")].find("failure") is None
+    assert cases[("audit_enabled", "dev")].find("skipped") is not None
+
+
+def test_a_run_that_judged_nothing_reports_only_why(tmp_path: Path) -> None:
+    write_all(_signoff(), tmp_path)  # an older run's report in the same folder
+    paths = not_judged_report(tmp_path, "ledger", "[setup] (dev): exit status 1", {"commit": "c"})
+    data = orjson.loads(paths[0].read_bytes())
+    assert data["verdict"] == "not judged" and data["criteria"] == []
+    assert data["reason"] == "[setup] (dev): exit status 1"
+    page = paths[2].read_text()
+    body = page.split("</style>")[1]
+    assert "NOT JUDGED" in body and "class='cell" not in body and "fail" not in body.lower()
+    assert not (tmp_path / "signoff.junit.xml").exists()

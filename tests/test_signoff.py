@@ -216,7 +216,7 @@ def test_the_html_report_renders_in_chromium(signoff_run: SignoffRun, tmp_path: 
         [browser, *flags, "--dump-dom", page],
         capture_output=True, text=True, timeout=120, check=False,
     ).stdout  # fmt: skip
-    assert "vault-gate sign-off" in dom and "<table>" in dom
+    assert "vault-gate sign-off" in dom and '<table class="matrix">' in dom
     assert dom.count('class="cell pass"') == len(CRITERIA) * 3
     # The load plot: inline SVG with a band per rotation tool run, and its measurement's table.
     report = orjson.loads((signoff_run.reports / "signoff.json").read_bytes())
@@ -263,7 +263,7 @@ def test_the_signoff_keyword_selects_exactly_the_scenarios() -> None:
 
 SKETCH_FAILS = {
     "least_privilege": "cross-environment access",
-    "rotation_works": "get_secret is memoised with an unbounded cache",
+    "rotation_works": "get_secret is memoised by @lru_cache",
     "no_secrets_in_repo": "committed .env file",
     "docs_complete": "no setup guide",
     "cicd_updated": "no CI/CD workflow files found",

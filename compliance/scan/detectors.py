@@ -90,6 +90,16 @@ def is_placeholder(value: str) -> bool:
     )
 
 
+_MASK_RUN = re.compile(r"[xX*]{8,}|(.)\1{7,}")
+
+
+def is_mask(value: str) -> bool:
+    """A value whose body is a mask (``ACxxxxxxxxxxxxxxxx``, ``sk_live_********``, eight
+    of one character in a row): how documentation writes a credential's shape, for any
+    kind of secret (generated values repeat a character eight times once in ~10^12)."""
+    return bool(_MASK_RUN.search(value))
+
+
 def _looks_random(value: str, min_chars: int = 16, min_entropy: float = 3.5) -> bool:
     """Long, mixed and varied enough to be generated rather than chosen."""
     return (
@@ -175,6 +185,32 @@ _UUID_RE_FULL = _UUID_RE
 _BEFORE = r"(?<![A-Za-z0-9_./+-])"
 _AFTER = r"(?![A-Za-z0-9_-])"
 
+# A UUID after a name ending in "token" (Vault before 0.9 issued UUID tokens).
+_UUID_NAMED = re.compile(
+    r"(?i)(?P<name>(?<![a-z0-9_-])[a-z0-9_-]*token|root token|x-vault-token)[\"']?[ \t]*[:=]"
+    r"[ \t]*[\"']?(?P<value>" + _UUID_RE + r")(?![0-9a-f-])"
+)
+_UUID_FIND = re.compile(r"(?<![0-9a-fA-F-])" + _UUID_RE + r"(?![0-9a-fA-F-])")
+_UUID_LOGIN = re.compile(
+    r"(?i)(?:^\s*token\s{2,}|(?:vault|bao) (?:auth|login)\s+)(" + _UUID_RE + r")(?![0-9a-f-])"
+)
+_VAULT_NAME = re.compile(r"(?i)vault|(?:^|[_-])bao[_-]|^bao|root[ _-]?token")
+_VAULT_TOKEN_FIELDS = frozenset({"token", "client_token", "root_token", "wrapping_token"})
+_VAULT_CONTEXT = re.compile(r"(?i)vault|openbao|\bbao\b|hvac|:8200\b")
+# Cloud APIs' tokens that are ids, cursors or nonces, not credentials.
+_PAGINATION_NAME = re.compile(
+    r"(?i)(?:next|change|client|continuation|pagination|page|idempotency|sync|task|"
+    r"csrf|xsrf|request|upload|cursor|resume|marker)[_-]?token$"
+)
+# A legacy service token (``s.``) whose body is shorter than the 24 characters Vault and
+# OpenBao generate: ``vault token create -id=`` takes any id (the server prefixes
+# ``s.``), so only where a token is expected: a login, ``-id=``, a token's name.
+_LEGACY_IN_CONTEXT = re.compile(
+    r"(?i)(?:(?:vault|bao)\s+(?:login|auth)\b[^\n]*?[\s=]|-id[= ]|root token:\s*|"
+    r"token[\"']?\s*[:=]\s*[\"']?)"
+    r"(?-i:(s\.[A-Za-z0-9]{16,23}))(?![A-Za-z0-9_.-])"
+)
+
 
 class VaultTokenDetector(_Detector):
     """Vault and OpenBao tokens, recognised by their prefixes.
@@ -191,33 +227,64 @@ class VaultTokenDetector(_Detector):
         re.compile(_BEFORE + r"(hv[sbr]\.[A-Za-z0-9_-]{24,})" + _AFTER),
         re.compile(_BEFORE + r"([sr]\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?)" + _AFTER),
         re.compile(_BEFORE + r"(b\.[A-Za-z0-9_-]{80,})" + _AFTER),
-        # Vault before 0.9 issued UUIDs: a token only where a token is named.
-        re.compile(
-            r"(?i)(?:(?<![a-z0-9_])[a-z0-9_]*token|root token|x-vault-token)[\"']?[ \t]*[:=]"
-            r"[ \t]*[\"']?(" + _UUID_RE + r")(?![0-9a-f-])"
-        ),
-        re.compile(
-            r"(?i)(?:^\s*token\s{2,}|vault (?:auth|login)\s+)(" + _UUID_RE + r")(?![0-9a-f-])"
-        ),
+        # Vault before 0.9 issued UUIDs: a token only where a Vault token is named.
+        _UUID_NAMED,
+        _UUID_LOGIN,
+        _LEGACY_IN_CONTEXT,
     )
     anchors = (
         re.compile(r"hv[sbr]\.[A-Za-z0-9_-]{24}"),
         re.compile(r"[sr]\.[A-Za-z0-9]{24}"),
         re.compile(r"b\.[A-Za-z0-9_-]{80}"),
-        re.compile(r"(?i)(?:token|vault auth|vault login)[^\n]{0,40}[0-9a-f]{8}-[0-9a-f]{4}-"),
+        re.compile(
+            r"(?i)(?:token|vault auth|vault login|bao login)[^\n]{0,40}[0-9a-f]{8}-[0-9a-f]{4}-"
+        ),
+        re.compile(r"(?i)(?:login|auth|-id|token)[^\n]{0,80}[sr]\.[A-Za-z0-9]{16}"),
     )
     MIN_DISTINCT_CHARS = 8
     IDENTIFIER_MAX_UPPER = 0.3
     _UUID_SHAPE = re.compile(_UUID_RE_FULL)
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
+        has_uuid = _UUID_FIND.search(line) is not None  # cheap guards for the costly ones
         for regex in self.denylist:
+            if regex is _UUID_NAMED:
+                if has_uuid:
+                    yield from self._named_uuids(line)
+                continue
+            if (regex is _LEGACY_IN_CONTEXT and "s." not in line) or (
+                regex is _UUID_LOGIN and not has_uuid
+            ):
+                continue
             for token in regex.findall(line):
                 if self._UUID_SHAPE.fullmatch(token):
                     if len(set(token.replace("-", ""))) >= self.MIN_DISTINCT_CHARS:
                         yield token
                 elif self._looks_random(token):
                     yield token
+
+    def _named_uuids(self, line: str) -> Iterator[str]:
+        """A UUID under a token's name is a Vault token only with Vault context: a
+        Vault name (``VAULT_TOKEN``, ``vault_token``, ``X-Vault-Token``, ``Root Token``),
+        one of Vault's own snake_case fields (``token``, ``client_token``), or a line
+        that speaks of Vault. ``ChangeToken``, ``ClientToken``, ``NextToken`` (cloud
+        APIs' idempotency and pagination tokens) are not credentials."""
+        for found in _UUID_FIND.finditer(line):
+            # the name before the UUID, looked for in the few characters before it only
+            match = _UUID_NAMED.search(line, max(0, found.start() - 80), found.end())
+            if match is None or match.end("value") != found.end():
+                continue
+            name, token = match.group("name"), match.group("value")
+            if len(set(token.replace("-", ""))) < self.MIN_DISTINCT_CHARS:
+                continue
+            if _PAGINATION_NAME.search(name):
+                continue
+            if (
+                _VAULT_NAME.search(name)
+                or name in _VAULT_TOKEN_FIELDS
+                or _VAULT_CONTEXT.search(line)
+            ):
+                yield token
 
     def _looks_random(self, token: str) -> bool:
         """Keep issued tokens, drop documentation like ``hvs.XXXXXXXXXXXXXXXXXXXXXXXX``.
@@ -336,6 +403,9 @@ _UNSEAL_KEYWORD = re.compile(r"(?i)unseal|recovery[ _-]?keys?|keys_base64|keys_b
 _KEY_SHAPE = re.compile(
     r"(?<![A-Za-z0-9+/=_.:%-])([A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9+/=_-])"
 )  # not part of a host name, URL or path (".com/AWS...")
+_KEY_ASSIGNED = re.compile(
+    r"""(?<=[A-Za-z0-9_"'])["']?\s*[=:]\s*["']?([A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9+/=_-])"""
+)
 _KEY_ARRAY_OPEN = re.compile(
     r"""(?i)(?:(?:unseal_|recovery_)?keys_(?:b64|hex|base64))["']?\s*[:=]"""
     r"""\s*(?:\[[^\]]*)?$"""
@@ -368,6 +438,8 @@ class UnsealKeyDetector(_Detector):
         keyword = _UNSEAL_KEYWORD.search(line)
         if keyword:
             candidates = _KEY_SHAPE.findall(line, keyword.end())
+            # UNSEAL_KEY_1=<key> (an env file, systemd's Environment=): right after "="
+            candidates += _KEY_ASSIGNED.findall(line, keyword.end())
         elif _KEY_ARRAY_ITEM.match(line) and self._inside_key_array(context):
             candidates = _KEY_SHAPE.findall(line)
         else:
@@ -423,10 +495,22 @@ class AppRoleSecretIdDetector(_Detector):
             + r")(?![0-9a-fA-F])"
         ),
     )
-    anchors = (re.compile(r"(?i)secret[ _-]?id"),)
+    anchors = (
+        re.compile(r"(?i)secret[ _-]?id"),
+        re.compile(r"^[ \t]*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"),
+    )
     MIN_DISTINCT_HEX = 6
+    # vault-agent's secret_id_file_path, an approle login's --secret-id-file: a file
+    # named for the secret_id whose content is the UUID alone.
+    _NAMED_FILE = re.compile(r"(?i)^\.?(?:[a-z0-9]+[_-])*secret[_-]?id(?:\.txt)?$")
+    _ALONE = re.compile(r"^\s*(" + _UUID + r")\s*$")
 
     def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
+        alone = self._ALONE.match(line)
+        if alone and self._NAMED_FILE.match(os.path.basename(filename)):
+            if len(set(alone.group(1).replace("-", "").lower())) >= self.MIN_DISTINCT_HEX:
+                yield alone.group(1)
+            return
         for value in self.denylist[0].findall(line):
             # 00000000-0000-0000-0000-000000000000 and friends are examples, not secrets.
             if len(set(value.replace("-", "").lower())) >= self.MIN_DISTINCT_HEX:
@@ -447,6 +531,13 @@ _URL_QUERY = re.compile(
 _CONNINFO = re.compile(
     r"""(?i)(?<![A-Za-z0-9_])(?:host|hostaddr|dbname|user|port|sslmode)=[^\s,()'"`]+"""
     r"""(?:\s+\w+=[^\s,()'"`]+)*\s+password=(?P<password>[^\s,()'"`]+)"""
+)
+
+
+# RFC 2606/6761's names for documentation: example.com/.org/.net and *.example, *.test.
+_DOCS_HOST = re.compile(
+    r"(?i)(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|[a-z0-9-]+\.(?:example|invalid))"
+    r"(?![a-z0-9.-])"
 )
 
 
@@ -473,8 +564,11 @@ class DsnPasswordDetector(_Detector):
         for regex in self.denylist:
             for match in regex.finditer(line):
                 password = match.group("password")
-                if len(password) >= self.MIN_CHARS and not is_placeholder(password):
-                    yield password
+                if len(password) < self.MIN_CHARS or is_placeholder(password):
+                    continue
+                if _DOCS_HOST.match(line, match.end()) and not _looks_random(password):
+                    continue  # user:p%2Fss@artifactory.example.com: a documentation example
+                yield password
 
 
 OUR_DETECTORS: tuple[type[_Detector], ...] = (

@@ -77,7 +77,12 @@ _CONTEXT_KINDS = frozenset(
         rules.SecretAssignmentDetector.KIND_JWT,
     }
 )
-_CONTEXT_RULES = (detectors.VaultTokenAssignmentDetector, rules.SecretAssignmentDetector)
+_CONTEXT_RULES = (
+    detectors.VaultTokenAssignmentDetector,
+    rules.SecretAssignmentDetector,
+    rules.ArgumentSecretDetector,
+    rules.ConfigDirectiveDetector,
+)
 
 # Values that are known not to be secrets, by what precedes them on the line.
 _INTEGRITY = re.compile(r"(?:sha(?:1|256|384|512)-|hmac-sha\d+:|h1:|sha256:|md5:)$", re.IGNORECASE)
@@ -154,8 +159,9 @@ class _Rule:
 
     def run(self, line: str, filename: str, context: _Context) -> Iterator[tuple[str, str]]:
         if self.ours:
-            if isinstance(self.plugin, rules.SecretAssignmentDetector):
-                yield from self.plugin.find_kinds(line, filename, context)  # type: ignore[arg-type]
+            find_kinds = getattr(self.plugin, "find_kinds", None)
+            if find_kinds is not None:  # rules that report more than one kind
+                yield from find_kinds(line, filename, context)
                 return
             for value in self.plugin.find(line, filename, context):
                 yield self.plugin.secret_type, value
@@ -244,10 +250,17 @@ class Engine:
                 pos = end + 1
         # Group by line (its start offset): rules and the match offsets in it.
         lines: dict[int, tuple[int, set[int], list[int]]] = {}
+        start, searched = 0, 0
         for offset in sorted(marks):
             # The line holding the match's last byte (a match ending in "\n" belongs
-            # to the line that newline ends).
-            start = data.rfind(b"\n", 0, max(0, offset - 1)) + 1
+            # to the line that newline ends). Offsets come in order: each byte is
+            # searched once (a 50 MB line has thousands of matches and no newline).
+            limit = max(0, offset - 1)
+            if limit > searched:
+                newline = data.rfind(b"\n", searched, limit)
+                if newline >= 0:
+                    start = newline + 1
+                searched = limit
             entry = lines.get(start)
             if entry is None:
                 end = data.find(b"\n", start)
@@ -313,6 +326,8 @@ def _suppressed(line: str, value: str, kind: str, long_line: bool) -> bool:
     """Known not to be a secret: a placeholder, a hash or HMAC by its prefix, a Travis
     ``secure:`` blob, a keyword-style value in minified code."""
     if detectors.is_placeholder(value) and kind in _CONTEXT_KINDS:
+        return True
+    if detectors.is_mask(value):  # ACxxxxxxxx…, AKIAXXXXXXXXXXXXXXXX: a shape's example
         return True
     at = line.find(value)
     if at >= 0:

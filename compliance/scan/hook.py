@@ -26,6 +26,7 @@ import argparse
 import importlib
 import json
 import os
+import shutil
 import sys
 import types
 from collections.abc import Sequence
@@ -39,10 +40,31 @@ If a finding is not a secret (a test fixture, an example), allow it in one of tw
   - add the comment  pragma: allowlist secret  at the end of its line
     (or  pragma: allowlist nextline secret  on the line above), or
   - record it in the detect-secrets baseline:
-      vault-gate-hook --update-baseline {files}
+      {update}
     and commit .secrets.baseline (review it: each entry is a hash, not the value).
 A real secret: remove it, rotate it (it may already be in a clone), and read it from
 Vault at run time instead."""
+ENV_REFUSED = (
+    "{path}: a .env file is never committed (no pragma or baseline allows it): "
+    "git rm --cached {path}, add it to .gitignore, rotate what it held, and commit a "
+    ".env.example with placeholders instead."
+)
+BASELINE_HOOK_ID = "vault-gate-baseline"  # .pre-commit-hooks.yaml, stage manual
+
+
+def update_command(files: Sequence[str]) -> str:
+    """The command that records findings in the baseline, as it exists where the reader
+    is: under pre-commit (which sets PRE_COMMIT=1), ``vault-gate-hook`` lives in
+    pre-commit's own environment, not on the user's PATH, so the manual-stage hook runs
+    it; where the command is installed, it is named directly."""
+    named = " ".join(files)
+    if os.environ.get("PRE_COMMIT") or shutil.which("vault-gate-hook") is None:
+        return (
+            f"pre-commit run {BASELINE_HOOK_ID} --hook-stage manual --files {named}\n"
+            f"      (list  - id: {BASELINE_HOOK_ID}  beside vault-gate-secrets in "
+            ".pre-commit-config.yaml)"
+        )
+    return f"vault-gate-hook --update-baseline {named}"
 
 
 class UsageError(Exception):
@@ -80,18 +102,13 @@ def _norm(path: str) -> str:
 
 def load_baseline(path: Path) -> dict[str, set[str]]:
     """file -> the hashed_secret values (SHA-1, detect-secrets' own) allowed in it."""
+    from vault_gate.compliance.scan.baseline import BaselineError
+    from vault_gate.compliance.scan.baseline import load_baseline as load
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        results = data["results"]
-        return {
-            _norm(name): {entry["hashed_secret"] for entry in entries}
-            for name, entries in results.items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(
-            f"{path}: not a detect-secrets baseline ({type(exc).__name__}: {exc}); "
-            "regenerate it with vault-gate-hook --update-baseline FILE..."
-        ) from None
+        return load(path, update_command(["FILE..."]))
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def update_baseline(path: Path, findings: Sequence[object]) -> int:
@@ -204,8 +221,14 @@ def run(args: argparse.Namespace) -> int:
     for f in blocking:
         print(f"  {f.path}:{f.line}: {f.kind} ({f.fingerprint})")
     print()
-    named = " ".join(sorted({f.path for f in blocking}))
-    print(HOW_TO_ALLOW.format(files=named))
+    env_files = sorted({f.path for f in blocking if not f.hashed_secret})
+    for path in env_files:
+        print(ENV_REFUSED.format(path=path))
+    allowable = sorted({f.path for f in blocking if f.hashed_secret})
+    if allowable:
+        if env_files:
+            print()
+        print(HOW_TO_ALLOW.format(update=update_command(allowable)))
     return EXIT_FINDINGS
 
 

@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, quote_plus
 
@@ -39,7 +39,7 @@ from detect_secrets.__version__ import VERSION as DETECT_SECRETS_VERSION
 
 from vault_gate.compliance.report.sarif import SarifFinding, sarif_log
 from vault_gate.compliance.result import CheckResult, Evidence
-from vault_gate.compliance.scan import detectors, engine, history, rules
+from vault_gate.compliance.scan import detectors, engine, history, rules, stream
 from vault_gate.compliance.secret import Secret, fingerprint
 
 CRITERION = "no_secrets_in_repo"
@@ -61,7 +61,9 @@ KIND_UNREADABLE = "not scanned (unreadable)"
 UNALLOWABLE = frozenset({KIND_KNOWN, KIND_KNOWN_URL, KIND_KNOWN_BASE64, KIND_ENV_FILE})
 NO_FINGERPRINT = "-"  # for findings about a file, not a value
 
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+# Larger files are not scanned (a finding, and a skip line): 100 MB, so a 50 MB one-line
+# JSON or a big log is read, in overlapping pieces (compliance.scan.stream).
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 MIN_KNOWN_VALUE_CHARS = 8
 BINARY_SNIFF_BYTES = 8000  # git's own heuristic: a NUL in the first 8000 bytes
 RAW_CONTEXT_LINES = 20  # enough for a 10-share unseal_keys_b64 array
@@ -453,9 +455,13 @@ class _FileScanner:
             return _Outcome(skipped=SKIP_SPECIAL)
         try:
             size = disk_path.stat().st_size
+            if size > self.max_file_bytes and _binary_head(disk_path):
+                return _Outcome(binary=_category(where), skipped=SKIP_BINARY)  # never text
             if size > self.max_file_bytes:
-                reason = f"{size} bytes > {self.max_file_bytes}"
+                reason = f"{size} bytes > --max-file-size {self.max_file_bytes}"
                 return _not_scanned(display, KIND_OVERSIZE, reason, where)
+            if size > stream.STREAM_MIN_BYTES:
+                return self.streamed(disk_path, display, where)
             data = disk_path.read_bytes()
         except OSError as exc:
             return _not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
@@ -466,15 +472,47 @@ class _FileScanner:
         if b"\0" in data[:BINARY_SNIFF_BYTES]:
             if not is_nul_separated_text(data):
                 return _Outcome(binary=_category(where), skipped=SKIP_BINARY)
-            # /proc/<pid>/environ, xargs -0 lists: one record per line, scanned as text.
-            data = data.replace(b"\0", b"\n")
             nul_separated = True
-        found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
-        found += self._rules(data, disk_path, display, where)
+        found = self._found(data, disk_path, display, where, nul_separated)
         return _Outcome(
             _one_per_secret(found),
             scanned=_category(where),
             size=len(data),
+            nul_separated=nul_separated,
+        )
+
+    def _found(
+        self, data: bytes, disk_path: Path, display: str, where: str, nul_separated: bool
+    ) -> list[RepoFinding]:
+        """Known values and rules on ``data``, at the lines the file shows them on."""
+        lines: list[int] | None = None
+        if nul_separated:
+            # /proc/<pid>/environ, xargs -0 lists: one record per line for the rules,
+            # reported on the line the file shows the record on (usually its only one).
+            lines = _record_lines(data)
+            data = data.replace(b"\0", b"\n")
+        found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
+        found += self._rules(data, disk_path, display, where)
+        if lines is None:
+            return found
+        return [replace(f, line=lines[f.line - 1]) if f.line else f for f in found]
+
+    def streamed(self, disk_path: Path, display: str, where: str) -> _Outcome:
+        """A large file in overlapping pieces (:mod:`.stream`): memory stays bounded."""
+        with disk_path.open("rb") as fh:
+            head = fh.read(BINARY_SNIFF_BYTES)
+        nul_separated = b"\0" in head
+        if nul_separated and not is_nul_separated_text(head):
+            return _Outcome(binary=_category(where), skipped=SKIP_BINARY)
+        found: dict[tuple[int, str, str], RepoFinding] = {}
+        for lines_before, piece in stream.pieces(disk_path):
+            for f in self._found(piece, disk_path, display, where, nul_separated):
+                moved = replace(f, line=f.line + lines_before) if f.line else f
+                found.setdefault((moved.line, moved.kind, moved.fingerprint), moved)
+        return _Outcome(
+            _one_per_secret(found.values()),
+            scanned=_category(where),
+            size=disk_path.stat().st_size,
             nul_separated=nul_separated,
         )
 
@@ -537,6 +575,24 @@ def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
     return _Outcome([RepoFinding(path, 0, kind, NO_FINGERPRINT, where)], not_scanned=[
         f"{path} ({reason}) [{where}]"
     ], skipped=why)  # fmt: skip
+
+
+def _binary_head(path: Path) -> bool:
+    """A binary by its first bytes (what :meth:`_FileScanner.content` would skip)."""
+    with path.open("rb") as fh:
+        head = fh.read(BINARY_SNIFF_BYTES)
+    return b"\0" in head and not is_nul_separated_text(head)
+
+
+def _record_lines(data: bytes) -> list[int]:
+    """For NUL-separated text: the line (1-based, as the file is shown: only ``\\n``
+    ends a line) each record starts on, record by record."""
+    out, line = [1], 1
+    for match in re.finditer(rb"[\n\0]", data):
+        if match.group() == b"\n":
+            line += 1
+        out.append(line)
+    return out
 
 
 NUL_TEXT_MIN_PRINTABLE = 0.95  # of the non-NUL bytes sniffed
@@ -916,6 +972,7 @@ def scan(
     working_tree: bool = True,
     history_cache: bool = False,
     keep_values: bool = False,
+    named_roots: bool = False,
 ) -> ScanReport:
     """Scan and say what was scanned; :func:`scan_paths` is the findings alone.
 
@@ -936,6 +993,9 @@ def scan(
     user's cache, so the next run scans only new commits (unused with known values).
     ``keep_values``: working-tree findings of tokens and secret_ids carry their
     credentials (wrapped in :class:`Secret`) for ``--verify``.
+    ``named_roots``: a directory's files are shown under the directory as it was named
+    (``rootA/app/.env``), so findings under two roots never read the same (the command
+    line); otherwise relative to it (the sign-off's check scans one repository).
     The report's :meth:`ScanReport.summary` says what was scanned and skipped.
     """
     known = KnownValues(known_values)
@@ -948,19 +1008,51 @@ def scan(
         scanner.cache_history = history_cache
         scanner._files.keep_values = keep_values
         for path in paths:
+            marks = len(report.findings), len(report.not_scanned)
             if is_git_work_tree(path):
                 _scan_git(scanner, path, history, ignored, working_tree or not history)
             elif path.is_dir():
                 _scan_tree(scanner, path)
             elif not is_excluded(path.as_posix(), exclude):
                 scanner.file(path, path.as_posix(), WHERE_WORKING_TREE)
+            if named_roots and path.is_dir():
+                scanner.flush()
+                _under_root(report, path, *marks)
         scanner.flush()
         for log in log_files:  # the same rules: none of them is an entropy rule
             scanner.file(log, log.as_posix(), WHERE_LOG)
         scanner.flush()
-    report.findings = _drop_repeats_in_history(report.findings)
+    report.findings = _env_file_lines(_drop_repeats_in_history(report.findings))
     report.findings.sort(key=_sort_key)
     return report
+
+
+def _under_root(report: ScanReport, root: Path, findings_from: int, not_scanned_from: int) -> None:
+    """Show what was found under ``root`` with the root as the user named it."""
+    prefix = root.as_posix().rstrip("/") + "/" if root.as_posix() not in (".", "./") else ""
+    report.findings[findings_from:] = [
+        replace(f, path=prefix + f.path) for f in report.findings[findings_from:]
+    ]
+    report.not_scanned[not_scanned_from:] = [
+        prefix + entry for entry in report.not_scanned[not_scanned_from:]
+    ]
+
+
+def _env_file_lines(findings: list[RepoFinding]) -> list[RepoFinding]:
+    """A committed ``.env`` is reported on its first secret's line (a reviewer, and a
+    line-level score, sees the secret there); with no secret found in it, at line 0:
+    a note about the whole file."""
+    first: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.line and f.kind != KIND_ENV_FILE:
+            key = (f.path, f.where)
+            first[key] = min(first.get(key, f.line), f.line)
+    return [
+        replace(f, line=first.get((f.path, f.where), 0))
+        if f.kind == KIND_ENV_FILE and not f.line
+        else f
+        for f in findings
+    ]
 
 
 def scan_paths(
@@ -993,7 +1085,7 @@ def scan_hook(paths: Sequence[Path]) -> ScanReport:
         for p in paths
         if is_committed_env_file(p.as_posix())
     ]
-    report.findings = sorted(env_files + report.findings, key=_sort_key)
+    report.findings = sorted(_env_file_lines(env_files + report.findings), key=_sort_key)
     return report
 
 

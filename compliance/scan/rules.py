@@ -16,15 +16,18 @@ from collections.abc import Iterator
 
 from detect_secrets.util.code_snippet import CodeSnippet
 
+from vault_gate.compliance.scan.arguments import ArgumentSecretDetector
 from vault_gate.compliance.scan.detectors import (
     _CODE_SUFFIXES,
     _DOC_SUFFIXES,
+    _VAULT_CONTEXT,
     OUR_DETECTORS,
     _Detector,
     _suffix,
     is_placeholder,
     shannon_entropy,
 )
+from vault_gate.compliance.scan.directives import ConfigDirectiveDetector
 
 # --- private keys -----------------------------------------------------------------
 
@@ -137,13 +140,21 @@ _NOT_SECRET_NAME = re.compile(
     r"pattern|label|description|help|hint|manager|backend|method|kind|reset|"
     r"required|usage|location|sid|fallbacks|authentication|encryption|strength|"
     r"complexity|hashing|change|update|prompt|input|generator|rules)$|"
-    r"^(?:is|has|use|no|with|require|enable)[_A-Z]|(?:Path|File|Name|Url|Id|Header|Field)$"
+    r"^(?:is|has|use|no|with|require|enable)[_A-Z]|(?:Path|File|Name|Url|Id|Header|Field)$|"
+    # cloud APIs' idempotency, pagination and form tokens: ids and cursors, not credentials
+    r"(?:next|change|client|continuation|pagination|page|idempotency|sync|task|csrf|xsrf|"
+    r"request|upload|cursor|resume|marker|output|input)[_-]?token$|"
+    r"(?:last[_-]?used|changed|created|updated|expir\w*|date|time(?:stamp)?)$"
 )
 _CODE_VALUE = re.compile(
     r"[()\[\]{}]|^['\"]*\$|^%|^@|^!|^&|\$\{|\{\{|%\(|^[A-Za-z_]+="
     r"|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$"  # process.env.DB_PASS, settings.key
 )
+_TEMPLATE_VALUE = re.compile(r"^['\"]*\$|\$\{|\{\{|%\(|\{[A-Za-z_][\w.-]*\}")  # {tree}/keys:x
 _YAML_ALIAS = re.compile(r"^\*[A-Za-z_]")
+# systemd's Environment= holds one or more assignments, each maybe quoted.
+_SYSTEMD_ENV = re.compile(r"^\s*Environment\s*=\s*(?P<rest>.+)$")
+_SYSTEMD_ITEM = re.compile(r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
 _LOWERCASE_PATHLIKE = re.compile(r"^[a-z0-9_.-]+(?:/[a-z0-9_.-]*)+$")
 _YAML_SUFFIXES = frozenset({".yml", ".yaml"})
 _NOT_A_SECRET_VALUE = re.compile(
@@ -152,7 +163,13 @@ _NOT_A_SECRET_VALUE = re.compile(
 )
 _IDENTIFIER = re.compile(
     r"^[:_$@.-]*(?:[a-z]+(?:[_.\-][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+(?:-?[A-Z][a-z]+)*|"
-    r"[A-Z]+(?:[_-][A-Z]+)*)$"
+    r"[A-Z]+(?:[_-][A-Z]+)*|[A-Z]{2,}[a-z]+(?:[A-Z][a-z]+)*)$"  # ... AWSSecretKey: a name
+)
+# A path into a structure (DistributionList.NextMarker, Jobs[-1].JobId): a name.
+_MEMBER_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\[-?\d+\])?(?:\.[A-Za-z_$][\w$]*(?:\[-?\d+\])?)+$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)")
+_UUID_VALUE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
 # Files that show what a config looks like: only generated-looking values count there.
 _TEMPLATE_FILE = re.compile(r"(?i)\.(?:example|sample|template|tmpl|dist)$|\.example\.")
@@ -169,6 +186,12 @@ def _readable(value: str) -> bool:
     return sum(len(w) for w in _WORD.findall(value)) > _READABLE_SHARE * len(value) and (
         all(w.islower() or w.istitle() for w in _WORD.findall(value))
     )
+
+
+def _near_vault(line: str, context: CodeSnippet | None) -> bool:
+    """Vault named on the line or the lines around it (a UUID token of old Vault)."""
+    lines = context.lines if context is not None else (line,)
+    return any(_VAULT_CONTEXT.search(text) for text in lines)
 
 
 def _char_classes(value: str) -> int:
@@ -188,8 +211,13 @@ def _literal_value(raw: str, suffix: str) -> str | None:
     value = raw[1:-1] if quoted else raw
     if value.startswith(_DJANGO_INSECURE):
         return value  # its alphabet has brackets and "%": not code
-    if not value or _CODE_VALUE.search(value) or _NOT_A_SECRET_VALUE.search(value):
+    # A quoted string outside code is a literal: brackets in it are characters (a
+    # generated key's alphabet), only references and templates make it not a value.
+    code_value = _TEMPLATE_VALUE if quoted and suffix not in _CODE_SUFFIXES else _CODE_VALUE
+    if not value or code_value.search(value) or _NOT_A_SECRET_VALUE.search(value):
         return None
+    if _MEMBER_PATH.match(value) or _TIMESTAMP.match(value):
+        return None  # "output_token": "DistributionList.NextMarker", a date
     if _LOWERCASE_PATHLIKE.match(value) or (suffix in _YAML_SUFFIXES and _YAML_ALIAS.match(value)):
         return None  # database/creds/app, a YAML alias
     return value
@@ -252,6 +280,15 @@ class SecretAssignmentDetector(_Detector):
         (a notebook's source lines) are read as quotes."""
         if '\\"' in line:
             line = line.replace('\\"', '"')
+        systemd = _SYSTEMD_ENV.match(line)
+        if systemd is not None:  # Environment="A=1" B=2: each item is NAME=value
+            for item in _SYSTEMD_ITEM.finditer(systemd.group("rest")):
+                text = item.group("dq") or item.group("sq") or item.group("bare") or ""
+                name, eq, value = text.partition("=")
+                if eq and value:
+                    quoted = f'"{value}"' if '"' not in value else f"'{value}'"
+                    yield name, value if item.group("bare") is not None else quoted
+            return
         for regex in (_DOCKER_ENV, _XML):
             for match in regex.finditer(line):
                 yield match.group("key"), match.group("value")
@@ -295,6 +332,12 @@ class SecretAssignmentDetector(_Detector):
                 continue
             if value is None or is_placeholder(value) or _IDENTIFIER.match(value):
                 continue
+            if (
+                _UUID_VALUE.match(value)
+                and key.lower().endswith("token")
+                and not _near_vault(line, context)
+            ):
+                continue  # LifecycleActionToken, ChangeToken: an API's id, not Vault's token
             chars, classes, entropy = self._thresholds(kind, doc)
             if doc and _readable(value):
                 continue
@@ -317,4 +360,6 @@ ENGINE_DETECTORS: tuple[type[_Detector], ...] = (
     PrivateKeyBlockDetector,
     CloudKeyDetector,
     SecretAssignmentDetector,
+    ArgumentSecretDetector,
+    ConfigDirectiveDetector,
 )
