@@ -67,6 +67,9 @@ class Profile:
     kv: KvSettings = field(default_factory=KvSettings)
 
     names: AppNames | None = None  # the target's names here (Target.bind)
+    # The target's own server config stanzas for this environment (a file, [server] in
+    # its target file; "" = the harness's config): audit devices, listener options.
+    server_config: str = ""
 
     def _names(self) -> AppNames:
         if self.names is None:

@@ -27,9 +27,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault_gate.compliance.profiles import PROFILES, AppNames, Profile
+
+if TYPE_CHECKING:  # imported where used: a target without [server] never needs it
+    from vault_gate.compliance.server_config import ServerStanzas
 
 HELP_TIMEOUT_S = 30
 DEFAULT_TREES = {"dev": "development", "staging": "staging", "prod": "production"}
@@ -55,12 +58,35 @@ PROVIDED: dict[str, str] = {
     "database_admin_password": "its password (set-up only; Vault rotates it afterwards)",
 }
 SETUP_ONLY = frozenset({"database_admin_user", "database_admin_password", "token_file"})
+# The test user's login, for the seed command only ([app.login] seed).
+SEED_PARTS: dict[str, str] = {
+    "username": "the test user's name",
+    "password": "the test user's password (env or stdin only)",
+}
+# Parts that are secrets: never on a command line (where ps and /proc show them to every
+# user of the machine), only in ``env`` or ``stdin``.
+SECRET_PARTS = frozenset({"database_admin_password", "password"})
+# What each command of the target may be given, by part name.
+CONTEXTS: dict[str, frozenset[str]] = {
+    "setup": frozenset(PROVIDED) - {"token_file"},
+    "database": frozenset(
+        {"environment", "tree", "database_host", "database_port", "database_name",
+         "database_admin_user", "database_admin_password"}
+    ),
+    "seed": (frozenset(PROVIDED) - SETUP_ONLY) | frozenset(SEED_PARTS),
+    "rotation": frozenset(PROVIDED) - {"database_admin_user", "database_admin_password"},
+    "app": frozenset(PROVIDED) - SETUP_ONLY,
+}  # fmt: skip
+# Where the rotation's grace window starts ([rotation] grace_from).
+GRACE_FROM = ("tool_end", "version_created", "app_noticed")
+# Target-declared server configuration ([server]): the environments it may name.
+SERVER_ENVS = ("staging", "prod")
 
 TOP_REQUIRED = ("name", "source", "docs", "workflows")
 TOP_OPTIONAL = (
     "root", "fallback", "tools", "vault_paths", "scan_exclude", "scan_allowlist", "app",
     "policies", "environments", "vault", "setup", "database", "rotation", "credential_env",
-    "doc_variable_prefixes", "env_secrets", "env_allow",
+    "doc_variable_prefixes", "env_secrets", "env_allow", "server",
 )  # fmt: skip
 VAULT_KEYS = (
     "kv_mount", "secrets", "reads", "policies", "approle_mount", "approle",
@@ -95,9 +121,11 @@ FALLBACK_PROVIDED: dict[str, str] = {
     "database_name": "the environment's database",
 }
 CLUSTER_KEYS = ("separator",)
-SETUP_KEYS = ("command", "env", "timeout_s")
-DATABASE_KEYS = ("name", "sql", "admin_role")
-ROTATION_KEYS = ("command", "policy", "grace_s", "timeout_s", "env")
+SETUP_KEYS = ("command", "env", "timeout_s", "stdin")
+DATABASE_KEYS = ("name", "sql", "admin_role", "command")
+ROTATION_KEYS = ("command", "policy", "grace_s", "timeout_s", "env", "stdin", "grace_from")
+VERSIONS_KEYS = ("path", "key", "entry")
+FROM_SERVER = "server"  # policies = { from = "server" }: read back what the set-up wrote
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RANDOM = "{random}"
 
@@ -111,13 +139,22 @@ def interpreter(arg: str) -> str:
     return sys.executable if arg == "python3" else arg
 
 
+_PART = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
+
+
 def fill(template: str, values: Mapping[str, str]) -> str:
-    """``template`` with each ``{name}`` replaced; unknown names are left as written."""
+    """``template`` with each ``{name}`` replaced; unknown names are left as written, and
+    so is ``{{name}}`` (Vault's own templates, e.g. a database role's ``{{password}}``)."""
 
     def one(match: re.Match[str]) -> str:
         return values.get(match.group(1), match.group(0))
 
-    return re.sub(r"\{([a-z_]+)\}", one, template)
+    return _PART.sub(one, template)
+
+
+def parts(template: str) -> list[str]:
+    """The ``{name}`` parts a template fills (not Vault's ``{{name}}``)."""
+    return _PART.findall(template)
 
 
 @dataclass(frozen=True)
@@ -125,8 +162,10 @@ class Command:
     """A command of the target's, run from its root with provided values filled in."""
 
     argv: tuple[str, ...]
-    env: Mapping[str, str] = field(default_factory=dict)  # VAR -> provided name or "=literal"
+    # VAR -> provided name, "=literal", or a template of provided parts ("{a}:{b}")
+    env: Mapping[str, str] = field(default_factory=dict)
     timeout_s: float = 120.0
+    stdin: str | None = None  # a template of provided parts, written to its standard input
 
     def resolve(self, values: Mapping[str, str]) -> list[str]:
         return [interpreter(self.argv[0]), *(fill(a, values) for a in self.argv[1:])]
@@ -134,14 +173,22 @@ class Command:
     def environment(self, values: Mapping[str, str]) -> dict[str, str]:
         return resolve_env(self.env, values)
 
+    def input(self, values: Mapping[str, str]) -> str | None:
+        """What its standard input gets (None: nothing, as before stdin existed)."""
+        return None if self.stdin is None else fill(self.stdin, values)
+
 
 def resolve_env(mapping: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
-    """VAR -> value: ``"=text"`` is a literal, anything else a provided value (left out
-    when the harness has none for this start, e.g. no CA file without TLS)."""
+    """VAR -> value: ``"=text"`` is a literal, ``"...{part}..."`` a template of provided
+    parts (left out when one of them has no value here), anything else a provided value
+    (left out when the harness has none for this start, e.g. no CA file without TLS)."""
     out: dict[str, str] = {}
     for var, source in mapping.items():
         if source.startswith("="):
             out[var] = source[1:]
+        elif "{" in source:
+            if all(values.get(p) for p in parts(source)):
+                out[var] = fill(source, values)
         elif values.get(source):
             out[var] = values[source]
     return out
@@ -182,10 +229,22 @@ class LoginSpec:
 
 
 @dataclass(frozen=True)
+class VersionsSpec:
+    """Where the app says which KV versions it serves ([app.versions]): ``path`` answers
+    JSON; at the dotted ``key`` either ``{entry: {"version": n}}`` (one per entry), or,
+    with ``entry`` (a KV entry template, e.g. ``{tree}/app``), one number: that entry's."""
+
+    path: str
+    key: str = ""
+    entry: str = ""
+
+
+@dataclass(frozen=True)
 class ItemsSpec:
     """Where the authenticated request's answer lists the records ([app.request] items):
-    the dotted key of the list, and the dotted key of a record's id in each item (the
-    same id ``[app.write] id`` names in a write's answer)."""
+    the dotted key of the list (``"."``: the answer is the list itself), and the dotted
+    key of a record's id in each item (the same id ``[app.write] id`` names in a write's
+    answer)."""
 
     key: str
     item_id: str = "id"
@@ -243,7 +302,7 @@ class AppSpec:
     login: LoginSpec | None = None
     request: Probe | None = None  # an authenticated request (credential from login)
     session: Probe | None = None  # a request authenticated by the session cookie only
-    versions: tuple[str, str] | None = None  # (path, dotted key): {entry: {version: n}}
+    versions: VersionsSpec | None = None  # where it says which KV versions it serves
     refused: tuple[int, ...] = (401, 403)
     write: WriteSpec | None = None  # an authenticated write whose answer names what it made
     rotate: tuple[str, ...] = ()  # older schema: the rotation command ([rotation] now)
@@ -297,6 +356,7 @@ class DatabaseSpec:
     name: str
     sql: tuple[Path, ...] = ()
     admin_role: str = ""
+    command: Command | None = None  # the target's own database set-up (after sql)
 
 
 @dataclass(frozen=True)
@@ -304,6 +364,8 @@ class RotationSpec:
     command: Command
     policy: str = ""  # the rotation tool's token policy file ({tree}: one per environment)
     grace_s: float = 1.0
+    grace_from: str = "tool_end"  # where the grace window starts (GRACE_FROM)
+    policy_name: str = ""  # policy = { from = "server", name = ... }: the set-up wrote it
 
 
 @dataclass(frozen=True)
@@ -314,6 +376,7 @@ class Target:
     docs_dir: Path
     workflows: tuple[str, ...]
     policies: str = ""  # the app's policy file per environment ({tree}), for static analysis
+    policies_from_server: bool = False  # policies = { from = "server" }
     fallback_files: tuple[Path, ...] = ()
     tools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vault_paths: tuple[str, ...] = ()
@@ -328,6 +391,7 @@ class Target:
     credential_env: tuple[str, ...] = ()
     doc_variable_prefixes: tuple[str, ...] = ()
     env_secrets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    server: Mapping[str, Path] = field(default_factory=dict)  # env -> config stanzas file
     # Variables whose names look secret but are not (reviewed): secrets_migrated lets the
     # code read them from the environment (compliance/code/names.py).
     env_allow: tuple[str, ...] = ()
@@ -361,6 +425,27 @@ class Target:
         if self.rotation is None or not self.rotation.policy:
             return None
         return self.root / self.named(self.rotation.policy, env)
+
+    def rotation_policy_name(self, env: str) -> str:
+        """The rotation tool's policy on the server, where the set-up wrote it ("" if the
+        target gives a file instead)."""
+        if self.rotation is None or not self.rotation.policy_name:
+            return ""
+        return self.named(self.rotation.policy_name, env)
+
+    def server_stanzas(self, env: str) -> ServerStanzas | None:
+        """The target's own server config stanzas for ``env`` (None: the harness's)."""
+        from vault_gate.compliance.server_config import load_stanzas
+
+        file = self.server.get(env)
+        return load_stanzas(file) if file is not None else None
+
+    def versions_entry(self, env: str) -> str:
+        """The entry ``[app.versions] entry`` names, relative to the KV prefix ("")."""
+        if self.app is None or self.app.versions is None or not self.app.versions.entry:
+            return ""
+        full, prefix = self.named(self.app.versions.entry, env), self.kv_prefix(env)
+        return full[len(prefix) + 1 :] if prefix and full.startswith(prefix + "/") else full
 
     def database_name(self, env: str) -> str:
         if self.database is None:
@@ -404,10 +489,24 @@ class Target:
 
     def bind(self, profile: Profile) -> Profile:
         """``profile`` with this target's names on the server for its environment (and,
-        for least privilege, its names in the other environments)."""
+        for least privilege, its names in the other environments). Where the target
+        declares its own server config ([server]), the environment's audit devices are
+        the ones it declares, and an environment whose stanzas differ from those of the
+        others on its server gets a server of its own."""
         others = tuple(self.app_names(e) for e in self.trees if e != profile.name)
-        return replace(profile, tree=self.tree(profile.name),
-                       names=replace(self.app_names(profile.name), others=others))  # fmt: skip
+        bound = replace(profile, tree=self.tree(profile.name),
+                        names=replace(self.app_names(profile.name), others=others))  # fmt: skip
+        if profile.name not in self.server:
+            return bound
+        mine = self.server_stanzas(profile.name)
+        sharing = [e for e in SERVER_ENVS if e != profile.name]
+        alone = any(not mine.same_server(self.server_stanzas(e)) for e in sharing)
+        return replace(
+            bound,
+            audit_devices=mine.devices,
+            server=profile.name if alone else profile.server,
+            server_config=str(self.server[profile.name]),
+        )
 
     def app_names(self, env: str) -> AppNames:
         """What the app calls things on the server in ``env``."""
@@ -569,27 +668,44 @@ class _Reader:
             raise self.error(key, "must be a table")
         return _Reader(self.path, value, f"{self.where}[{key}] ".replace("] [", "."))
 
-    def command(self, key: str, keys: tuple[str, ...] = SETUP_KEYS) -> Command | None:
-        """A command: a list of strings, or a table with ``command`` (and env, timeout)."""
+    def command(
+        self, key: str, keys: tuple[str, ...] = SETUP_KEYS, context: str = "setup"
+    ) -> Command | None:
+        """A command: a list of strings, or a table with ``command`` (and env, timeout,
+        stdin). Every ``{part}`` must be one ``context`` provides, and no secret part may
+        be on the command line (env or stdin only)."""
         value = self.data.get(key)
         if value is None:
             return None
+        known = CONTEXTS[context]
         if isinstance(value, list):
-            return Command(_argv(self, key, value))
+            argv = _argv(self, key, value)
+            _check_argv(self, key, argv, known)
+            return Command(argv)
         sub = self.table(key)
         assert sub is not None
         sub.only(keys, ("command",))
+        argv = _argv(sub, "command", sub.data["command"])
+        _check_argv(sub, "command", argv, known)
+        stdin = None
+        if "stdin" in sub.data:
+            stdin = sub.string("stdin")
+            _check_parts(sub, "stdin", stdin, known)
         return Command(
-            _argv(sub, "command", sub.data["command"]),
-            env=sub.env_map("env"),
+            argv,
+            env=sub.env_map("env", context),
             timeout_s=sub.number("timeout_s", 120.0) or 120.0,
+            stdin=stdin,
         )
 
-    def env_map(self, key: str) -> dict[str, str]:
-        """VAR -> provided name, or ``{ value = "literal" }`` (kept as ``"=literal"``)."""
+    def env_map(self, key: str, context: str = "app") -> dict[str, str]:
+        """VAR -> provided name, ``{ value = "literal" }`` (kept as ``"=literal"``), or
+        ``{ template = "...{part}..." }`` (kept as the template: parts joined into one
+        value, e.g. a DSN from the database login's parts)."""
         value = self.data.get(key, {})
         if not isinstance(value, dict):
             raise self.error(key, "must be a table of VARIABLE = provided name")
+        known = CONTEXTS[context]
         out: dict[str, str] = {}
         for var, source in value.items():
             if not _NAME.match(var):
@@ -600,15 +716,49 @@ class _Reader:
                 and isinstance(source["value"], str | int | float)
             ):
                 out[var] = "=" + str(source["value"])
-            elif isinstance(source, str) and source in PROVIDED:
+            elif isinstance(source, dict) and set(source) == {"template"}:
+                template = source["template"]
+                if not isinstance(template, str) or not parts(template):
+                    raise self.error(
+                        key, f"{var}: a template is a string holding at least one {{part}}"
+                    )
+                if template.startswith("="):
+                    raise self.error(key, f"{var}: a template cannot start with '='")
+                _check_parts(self, f"{key}.{var}", template, known)
+                out[var] = template
+            elif isinstance(source, str) and source in known:
                 out[var] = source
             else:
                 raise self.error(
                     key,
-                    f"{var} = {source!r}: not a provided value; known: {', '.join(PROVIDED)} "
-                    '(or { value = "literal" })',
+                    f"{var} = {source!r}: not a provided value here; known: "
+                    f"{', '.join(sorted(known))} "
+                    '(or { value = "literal" }, or { template = "...{part}..." })',
                 )
         return out
+
+
+def _check_parts(reader: _Reader, key: str, template: str, known: frozenset[str]) -> None:
+    """Every ``{part}`` of ``template`` is one the harness provides here."""
+    unknown = [p for p in parts(template) if p not in known]
+    if unknown:
+        raise reader.error(
+            key,
+            f"{{{unknown[0]}}} is not a part the harness provides here; known: "
+            f"{', '.join(sorted(known))}",
+        )
+
+
+def _check_argv(reader: _Reader, key: str, argv: tuple[str, ...], known: frozenset[str]) -> None:
+    for arg in argv[1:]:
+        _check_parts(reader, key, arg, known)
+        secret = [p for p in parts(arg) if p in SECRET_PARTS]
+        if secret:
+            raise reader.error(
+                key,
+                f"{{{secret[0]}}} on a command line (every user of the machine can read it "
+                "there): pass it in env or stdin",
+            )
 
 
 def _argv(reader: _Reader, key: str, value: object) -> tuple[str, ...]:
@@ -667,12 +817,27 @@ def load_target(path: Path) -> Target:
         raise TargetError(f"{path}: tools must map names to command lists")
     for key in ("name", "docs"):
         top.string(key)
-    policies = top.string("policies")
+    policies, policies_from_server = "", False
+    if isinstance(data.get("policies"), dict):
+        policies_from_server = _from_server(top, "policies")
+    else:
+        policies = top.string("policies")
     if policies:
         _check_template(path, "policies", policies, vault_path=False)
     for i, vault_path in enumerate(top.strings("vault_paths")):
         _check_template(path, f"vault_paths[{i}]", vault_path, vault_path=True)
     trees = _trees(top)
+    rotation = _rotation_spec(top, root)
+    app = _app_spec(top)
+    if (
+        rotation is not None
+        and rotation.grace_from == "app_noticed"
+        and (app is None or app.versions is None)
+    ):
+        raise TargetError(
+            f"{path}: [rotation] grace_from: app_noticed is measured from the app's "
+            "versions probe: it needs [app.versions]"
+        )
     return Target(
         name=data["name"],
         root=root,
@@ -680,23 +845,58 @@ def load_target(path: Path) -> Target:
         docs_dir=root / data["docs"],
         workflows=top.strings("workflows"),
         policies=policies,
+        policies_from_server=policies_from_server,
         fallback_files=tuple(root / f for f in top.strings("fallback")),
         tools={k: tuple(v) for k, v in tools.items()},
         vault_paths=top.strings("vault_paths"),
         scan_exclude=top.strings("scan_exclude"),
         scan_allowlist=root / top.string("scan_allowlist") if "scan_allowlist" in data else None,
-        app=_app_spec(top),
+        app=app,
         trees=trees,
         vault=_vault_spec(top),
         setup=top.command("setup"),
         database=_database_spec(top, root),
-        rotation=_rotation_spec(top, root),
+        rotation=rotation,
         credential_env=_names(top, "credential_env"),
         doc_variable_prefixes=top.strings("doc_variable_prefixes"),
         env_secrets=_env_secrets(top),
+        server=_server_spec(top, root),
         env_allow=_names(top, "env_allow"),
         path=path.resolve(),
     )
+
+
+def _from_server(reader: _Reader, key: str, extra: tuple[str, ...] = ()) -> bool:
+    """``key = { from = "server" }``: what the set-up wrote, read back from the server."""
+    sub = reader.table(key)
+    assert sub is not None
+    sub.only(("from", *extra), ("from", *extra))
+    if sub.string("from") != FROM_SERVER:
+        raise sub.error("from", f'must be "{FROM_SERVER}" (or give a file instead of a table)')
+    return True
+
+
+def _server_spec(top: _Reader, root: Path) -> dict[str, Path]:
+    """[server] staging/prod = "file.hcl": the target's own server config stanzas."""
+    from vault_gate.compliance.server_config import StanzaError, load_stanzas
+
+    sub = top.table("server")
+    if sub is None:
+        return {}
+    sub.only(SERVER_ENVS)
+    out = {}
+    for env in SERVER_ENVS:
+        if env not in sub.data:
+            continue
+        file = root / sub.string(env)
+        if not file.is_file():
+            raise sub.error(env, f"{file} is not a file")
+        try:
+            load_stanzas(file)
+        except StanzaError as exc:
+            raise sub.error(env, f"a stanza the server would refuse: {exc}") from None
+        out[env] = file
+    return out
 
 
 def _names(reader: _Reader, key: str) -> tuple[str, ...]:
@@ -794,7 +994,12 @@ def _database_spec(top: _Reader, root: Path) -> DatabaseSpec | None:
     for f in sql:
         if not f.is_file():
             raise sub.error("sql", f"{f} is not a file")
-    return DatabaseSpec(name=name, sql=sql, admin_role=sub.string("admin_role"))
+    return DatabaseSpec(
+        name=name,
+        sql=sql,
+        admin_role=sub.string("admin_role"),
+        command=sub.command("command", SETUP_KEYS, "database"),
+    )
 
 
 def _rotation_spec(top: _Reader, root: Path) -> RotationSpec | None:
@@ -802,16 +1007,31 @@ def _rotation_spec(top: _Reader, root: Path) -> RotationSpec | None:
     if sub is None:
         return None
     sub.only(ROTATION_KEYS, ("command",))
-    command = top.command("rotation", ROTATION_KEYS)
+    command = top.command("rotation", ROTATION_KEYS, "rotation")
     assert command is not None
-    policy = sub.string("policy")
+    policy, policy_name = "", ""
+    if isinstance(sub.data.get("policy"), dict):
+        _from_server(sub, "policy", ("name",))
+        policy_name = sub.table("policy").string("name")  # type: ignore[union-attr]
+        _check_template(top.path, "[rotation] policy.name", policy_name, vault_path=True)
+    else:
+        policy = sub.string("policy")
+    grace_from = sub.string("grace_from", GRACE_FROM[0])
+    if grace_from not in GRACE_FROM:
+        raise sub.error("grace_from", f"{grace_from!r}: one of {', '.join(GRACE_FROM)}")
     if policy:
         _check_template(top.path, "[rotation] policy", policy, vault_path=False)
         for env, tree in _trees(top).items():
             file = root / fill(policy, {"tree": tree, "env": env})
             if not file.is_file():
                 raise sub.error("policy", f"{file} is not a file")
-    return RotationSpec(command=command, policy=policy, grace_s=sub.number("grace_s", 1.0))
+    return RotationSpec(
+        command=command,
+        policy=policy,
+        grace_s=sub.number("grace_s", 1.0),
+        grace_from=grace_from,
+        policy_name=policy_name,
+    )
 
 
 def _probe(sub: _Reader | None, default_ok: tuple[int, ...]) -> Probe | None:
@@ -849,8 +1069,9 @@ def _request_spec(sub: _Reader) -> tuple[Probe | None, ItemsSpec | None]:
     probe = _probe(_Reader(table.path, plain, table.where), (200,))
     items = None
     if "items" in table.data:
+        listed = table.string("items")
         items = ItemsSpec(
-            _dotted_key(table, "items", table.string("items")),
+            listed if listed == "." else _dotted_key(table, "items", listed),
             _dotted_key(table, "item_id", table.string("item_id", "id")),
         )
     elif "item_id" in table.data:
@@ -993,7 +1214,7 @@ def _app_spec(top: _Reader) -> AppSpec | None:
             body=body,
             token=login_table.string("token"),
             cookie=login_table.string("cookie"),
-            seed=login_table.command("seed"),
+            seed=login_table.command("seed", SETUP_KEYS, "seed"),
         )
         if not login.token and not login.cookie:
             raise login_table.error("token", "a login must yield a token or a cookie (or both)")
@@ -1012,13 +1233,24 @@ def _app_spec(top: _Reader) -> AppSpec | None:
     versions = None
     vt = sub.table("versions")
     if vt is not None:
-        vt.only(("path", "key"), ("path", "key"))
-        versions = (vt.string("path"), vt.string("key"))
+        vt.only(VERSIONS_KEYS, ("path",))
+        vpath = vt.string("path")
+        if not vpath.startswith("/"):
+            raise vt.error("path", f"{vpath!r} must start with '/'")
+        key = vt.string("key")
+        if key:
+            _dotted_key(vt, "key", key)
+        entry = vt.string("entry")
+        if entry:
+            _check_template(top.path, "[app.versions] entry", entry, vault_path=True)
+            if not key:
+                raise vt.error("entry", "needs key (the dotted key of the one number)")
+        versions = VersionsSpec(vpath, key, entry)
     return AppSpec(
         command=command,
         health=sub.string("health", "/health"),
         stop_signal=stop,
-        env=sub.env_map("env"),
+        env=sub.env_map("env", "app"),
         cache_ttl_s=sub.number("cache_ttl_s", 0.0),
         login=login,
         request=request,

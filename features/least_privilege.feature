@@ -47,3 +47,14 @@ Feature: Policies grant least privilege
       | dev         |
       | staging     |
       | prod        |
+
+  Scenario Outline: The database in <environment> opens only to its own logins, and its admin password is Vault's alone
+    Given the <environment> environment's Vault server
+    When the harness tries the environment's database logins on every environment's database
+    Then the check passes
+
+    Examples:
+      | environment |
+      | dev         |
+      | staging     |
+      | prod        |

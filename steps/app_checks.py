@@ -13,6 +13,11 @@ from vault_gate.compliance.checks.audit import (
     check_audit_enabled,
     role_request_paths,
 )
+from vault_gate.compliance.checks.database_access import (
+    DatabaseLogin,
+    check_admin_password_retired,
+    check_logins_stay_in_their_environment,
+)
 from vault_gate.compliance.checks.environment import DEFAULT_ALLOW, check_no_secrets_in_env
 from vault_gate.compliance.checks.least_privilege import (
     CRITERION,
@@ -24,7 +29,7 @@ from vault_gate.compliance.checks.suggest import with_suggestion
 from vault_gate.compliance.live.approle import check_approle
 from vault_gate.compliance.live.policies import check_policies
 from vault_gate.compliance.live.targetfile import layout_from_target, names_of
-from vault_gate.compliance.policy.acl import load_policies, sys_capabilities
+from vault_gate.compliance.policy.acl import Policy, load_policies, parse_policy, sys_capabilities
 from vault_gate.compliance.report.signoff import EVIDENCE_FILES
 from vault_gate.compliance.result import CheckResult, Evidence
 from vault_gate.compliance.scan.repo import (
@@ -34,9 +39,10 @@ from vault_gate.compliance.scan.repo import (
 )
 from vault_gate.compliance.secret import Secret
 from vault_gate.compliance.target import Target
-from vault_gate.fixtures.app.process import AppProcess
+from vault_gate.fixtures.app.process import AppProcess, issued_values
 from vault_gate.fixtures.run.scan_cache import SharedRepoScan
 from vault_gate.fixtures.run.server_checks import judge_server
+from vault_gate.fixtures.run.world import World
 from vault_gate.fixtures.servers.bootstrap import BootstrappedEnvironment
 
 
@@ -61,6 +67,42 @@ def judge_role_on_server(environment: BootstrappedEnvironment, target: Target) -
     return judge_server(environment, target, (check_approle, check_policies), CRITERION)
 
 
+@when(
+    "the harness tries the environment's database logins on every environment's database",
+    target_fixture="result",
+)
+def try_database_logins(environment: BootstrappedEnvironment, world: World) -> CheckResult:
+    """The admin password handed to the set-up is refused; a login Vault issues here is
+    refused by every other environment's database (compliance/database_access.py)."""
+    name = environment.profile.name
+    db = environment.profile.database_name
+    if not db or not environment.profile.database_role:
+        return CheckResult(
+            CRITERION, name,
+            (Evidence("database logins", "the target declares no database role: none to try"),),
+            (),
+        )  # fmt: skip
+    assert world.pg is not None
+    host, port = world.pg.host, world.pg.port
+    admin = check_admin_password_retired(
+        name, host, port, db, environment.db_admin_user,
+        environment.db_admin_password or Secret(""),
+    )  # fmt: skip
+    user, password = environment.database_credentials()
+    issued_by = f"{environment.profile.database_mount}/creds/{environment.profile.database_role}"
+    others = {
+        e.profile.name: e.profile.database_name
+        for e in world.environments.values()
+        if e.profile.name != name and e.profile.database_name not in ("", db)
+    }
+    stays = check_logins_stay_in_their_environment(
+        name, host, port, DatabaseLogin(user, password, issued_by), others
+    )
+    return CheckResult(
+        CRITERION, name, admin.evidence + stays.evidence, admin.findings + stays.findings
+    )
+
+
 @when("the harness inspects every process of the application for secrets", target_fixture="result")
 def inspect_processes(
     environment: BootstrappedEnvironment, app: AppProcess, target: Target
@@ -68,12 +110,16 @@ def inspect_processes(
     """Reads the environment of every process of the application: no known value, no secret-named
     variable."""
     assert app.process.pid is not None
-    own = set(target.app.env) if target.app else set()  # its names for the harness's values
+    env = target.app.env if target.app else {}
+    # Its names for the harness's values are allowed by name; literals the deployment
+    # passes are judged by value.
+    literals = {var for var, source in env.items() if source.startswith("=")}
     return check_no_secrets_in_env(
         app.process.pid,
         environment.profile.name,
         environment.known_values(),
-        allow=DEFAULT_ALLOW | own,
+        allow=DEFAULT_ALLOW | (set(env) - literals),
+        literals=literals,
     )
 
 
@@ -95,9 +141,12 @@ def scan_repository(
 
 @when("the harness scans the application's logs", target_fixture="result")
 def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckResult:
-    """Scans the application's log for this run's values."""
+    """Scans the application's log for this run's values, and for the values the servers
+    issued to it (its database logins' passwords, its tokens)."""
+    text = app.process.log_path.read_text(errors="replace")
+    issued = issued_values(app, text)  # what the servers issued: the app's logins' values
     result = check_no_secrets_in_logs(
-        [app.process.log_path], environment.profile.name, environment.known_values()
+        [app.process.log_path], environment.profile.name, [*environment.known_values(), *issued]
     )
     if app.kept_log is None:
         return result
@@ -108,11 +157,33 @@ def scan_logs(environment: BootstrappedEnvironment, app: AppProcess) -> CheckRes
     return replace(result, evidence=(*result.evidence, kept))
 
 
+def app_policies(
+    environment: BootstrappedEnvironment, target: Target
+) -> tuple[list[Policy], list[tuple[str, str]]]:
+    """The app's policies, parsed, and their (source, text): its policy file for the
+    environment, or, where the target says its set-up renders them (``policies = { from =
+    "server" }``), what the set-up wrote, read back from the server (no stale rendered
+    copy is judged)."""
+    if not target.policies_from_server:
+        policy_file = target.policy_file(environment.profile.tree)
+        return load_policies([policy_file]), [
+            (target.relative(policy_file), policy_file.read_text())
+        ]
+    client = environment.operator()
+    texts = [
+        (f"{environment.server.addr} sys/policies/acl/{name}",
+         client.sys.read_acl_policy(name)["data"]["policy"])
+        for name in environment.profile.policy_names
+    ]  # fmt: skip
+    return [parse_policy(text, source) for source, text in texts], texts
+
+
 @when("the harness analyses the application's policy file", target_fixture="result")
 def analyse_policy_file(environment: BootstrappedEnvironment, target: Target) -> CheckResult:
-    """Parses the app's policy file as the server does and judges it for the environment."""
+    """Parses the app's policy file (or what its set-up wrote, read back from the server) as
+    the server does and judges it for the environment."""
     return check_least_privilege(
-        load_policies([target.policy_file(environment.profile.tree)]),
+        app_policies(environment, target)[0],
         environment.profile,
         layout=_layout(environment, target),
     )
@@ -166,8 +237,7 @@ def analyse_policy(
     used."""
     assert environment.server.audit_log is not None
     app_token = Secret(environment.app_login().token)
-    policy_file = target.policy_file(environment.profile.tree)
-    policies = load_policies([policy_file])
+    policies, texts = app_policies(environment, target)
     layout = _layout(environment, target)
     result = check_least_privilege(
         policies,
@@ -184,7 +254,7 @@ def analyse_policy(
     return with_suggestion(
         result,
         policies,
-        [(target.relative(policy_file), policy_file.read_text())],
+        texts,
         environment.server.audit_log,
         environment.profile.approle_name,
         start=app.audit_offset,

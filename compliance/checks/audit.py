@@ -29,6 +29,7 @@ and skipped, never fatal.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -211,6 +212,13 @@ def iter_entries(
 # -- attributing entries to an AppRole -------------------------------------------------
 
 
+def raw_login(secret_id: str) -> str:
+    """How a login's secret_id stands among an app's ``logins`` when a device logs raw
+    values (log_raw): a digest of it, so the set of logins never holds the value itself.
+    An HMAC'd device's entry (``hmac-sha256:...``) never equals such a digest."""
+    return "raw-sha256:" + hashlib.sha256(secret_id.encode()).hexdigest()
+
+
 def _is_login_of(record: Record, role: str, logins: frozenset[str] | None = None) -> str | None:
     """The new token's accessor if ``record`` answers a successful login to AppRole
     ``role`` (with one of the secret_ids whose HMACs ``logins`` holds, if given)."""
@@ -226,8 +234,10 @@ def _is_login_of(record: Record, role: str, logins: frozenset[str] | None = None
     auth = _obj(record.get("auth")) or _obj(_obj(record.get("response")).get("auth"))
     if _obj(auth.get("metadata")).get("role_name") != role:
         return None
-    if logins is not None and _str(_obj(request.get("data")).get("secret_id")) not in logins:
-        return None
+    if logins is not None:
+        used = _str(_obj(request.get("data")).get("secret_id"))
+        if used not in logins and raw_login(used) not in logins:
+            return None
     return _str(auth.get("accessor")) or None
 
 
@@ -462,6 +472,13 @@ def _judge_devices(
     evidence, findings, writers = [], [], []
     listed = ", ".join(sorted(k for k in devices if isinstance(devices[k], dict))) or "none"
     evidence.append(Evidence("sys/audit", f"enabled devices: {listed}"))
+    if not profile.audit_devices:
+        source = f" ({profile.server_config})" if profile.server_config else ""
+        findings.append(
+            f"no audit device is declared for {profile.name}: its server config{source} "
+            f"declares none, so nothing it serves is audited (sys/audit lists: {listed}; "
+            "a vault-gate-observer/ there is the harness's own, not the environment's)"
+        )
     for device in profile.audit_devices:
         info = devices.get(f"{device}/")
         if not isinstance(info, dict):

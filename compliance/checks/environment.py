@@ -211,6 +211,60 @@ def name_finding(name: str, value: bytes, allow: Collection[str]) -> str | None:
     return None
 
 
+# -- values that look like secrets -----------------------------------------------------
+
+# A key name part that says "credential" even where SECRET_NAME_PARTS would not (a
+# literal under such a name is judged by its value's shape, not let through by name).
+KEY_NAME_PARTS: tuple[str, ...] = ("KEY", "CREDENTIAL", "AUTH", "DSN", "PASS", "PWD")
+MIN_SECRET_CHARS = 12
+# A literal this long and this varied looks generated whatever its name (a hostname with
+# a digit does not: "db-replica-2-eu-west" scores below 4 bits per character).
+RANDOM_MIN_CHARS = 20
+RANDOM_MIN_ENTROPY = 4.0
+
+
+def value_finding(name: str, value: bytes) -> str | None:
+    """Why the literal ``value`` given to the app under ``name`` looks like a secret, or
+    None: a URL with a password, a known credential format (detect-secrets' and this
+    project's detectors), a long random-looking string, or a secret-like name with a
+    non-trivial value. Never the value; only its length and shape."""
+    from vault_gate.compliance.scan.detectors import _looks_random, is_placeholder, shannon_entropy
+
+    text = value.decode(errors="replace")
+    if not text:
+        return None
+    if _url_has_password(value) and not is_placeholder(urlsplit(text).password or ""):
+        return f"{name} is given a URL with a password in it"
+    if is_placeholder(text):
+        return None
+    kinds = _detected_kinds(name, text)
+    if kinds:
+        return f"{name} is given a literal of a known credential format ({', '.join(kinds)})"
+    if _looks_random(text, min_chars=RANDOM_MIN_CHARS, min_entropy=RANDOM_MIN_ENTROPY):
+        return (
+            f"{name} is given a literal that looks generated ({len(text)} chars, "
+            f"{shannon_entropy(text):.1f} bits/char): a secret's shape"
+        )
+    upper = name.upper()
+    secret_name = any(p in upper for p in (*SECRET_NAME_PARTS, *KEY_NAME_PARTS))
+    if secret_name and len(text) >= MIN_SECRET_CHARS and not text.isdigit():
+        return f"{name} is given a {len(text)}-character literal under a secret-like name"
+    return None
+
+
+def _detected_kinds(name: str, text: str) -> list[str]:
+    """The credential formats detect-secrets' plugins (ours included) see in ``NAME="v"``,
+    bar the entropy plugins (judged here by :func:`value_finding` itself)."""
+    from detect_secrets.core.scan import scan_line
+
+    from vault_gate.compliance.scan.detectors import scan_settings
+
+    line = f'{name}="{text}"'
+    with scan_settings(entropy=False):
+        found = {s.type for s in scan_line(line)}
+    return sorted(k for k in found if "Entropy" not in k)
+
+
 # -- /proc -----------------------------------------------------------------------------
 
 
@@ -271,10 +325,22 @@ def _describe_error(exc: OSError) -> str:
     return f"{type(exc).__name__}: {exc.strerror or 'unreadable'}"
 
 
-def _judge(view: ProcessView, found: Sequence[Needle], allow: Collection[str]) -> list[str]:
-    """Every finding for one process."""
+def _judge(
+    view: ProcessView,
+    found: Sequence[Needle],
+    allow: Collection[str],
+    literals: Collection[str] = (),
+) -> list[str]:
+    """Every finding for one process. ``literals`` name variables whose values the
+    deployment gives as written (the target's ``[app.env]`` literals): judged by value,
+    whatever the allow list says of their names."""
     findings = []
     for name, value in view.variables:
+        if name in literals:
+            why_value = value_finding(name, value)
+            if why_value:
+                findings.append(f"pid {view.pid}: {why_value}")
+                continue
         hit = _match(value, found)
         if hit:
             findings.append(
@@ -300,12 +366,14 @@ def check_no_secrets_in_env(
     *,
     allow: Collection[str] = DEFAULT_ALLOW,
     proc: Path = PROC,
+    literals: Collection[str] = (),
 ) -> CheckResult:
     """Judge the environment and argv of ``pid`` and all its descendants.
 
     ``known_values`` are the secrets Vault holds for the environment (current and
     rotated away); ``allow`` names variables that look secret but are not (paths to
-    secret files, the role_id).
+    secret files, the role_id); ``literals`` names variables given literal values by the
+    deployment, each judged by its value (:func:`value_finding`).
     """
     evidence: list[Evidence] = []
     findings: list[str] = []
@@ -336,5 +404,5 @@ def check_no_secrets_in_env(
                 f"argv of {len(view.argv)} arguments",
             )
         )
-        findings += _judge(view, found, allow)
+        findings += _judge(view, found, allow, literals)
     return CheckResult(CRITERION, environment, tuple(evidence), tuple(findings))

@@ -21,5 +21,5 @@ listener "tcp" {
   cluster_address = "127.0.0.1:${cluster_port}"
   tls_cert_file   = "${tls_cert_file}"
   tls_key_file    = "${tls_key_file}"
-  tls_min_version = "tls12"
+${listener_options}
 }
