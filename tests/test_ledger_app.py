@@ -465,7 +465,7 @@ def session_status(stage: Stage, app: RunningApp, creds: Credentials) -> int:
 def served_versions(stage: Stage, app: RunningApp) -> dict[str, int]:
     versions = stage.target.app.versions  # type: ignore[union-attr]
     assert versions is not None
-    path, key = versions
+    path, key = versions.path, versions.key
     return {entry: v["version"] for entry, v in dotted(app.get(path).json(), key).items()}
 
 
