@@ -55,6 +55,12 @@ def register_team_criterion(criterion: Criterion) -> None:
     _TEAM[criterion.id] = criterion
 
 
+def clear_team_criteria() -> None:
+    """Forget the team's criteria: each run registers its own (pytest may run twice in
+    one process)."""
+    _TEAM.clear()
+
+
 def all_criteria() -> tuple[Criterion, ...]:
     """The packaged criteria in the plan's order, then the team's in the order registered."""
     return CRITERIA + tuple(_TEAM.values())
