@@ -24,7 +24,6 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 import orjson
@@ -324,16 +323,7 @@ def cmd_audit_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="vault-gate",
-        description="Check a Vault migration: the sign-off on real servers, secrets in a "
-        "repository or a process environment, policies, audit logs, a live server.",
-        epilog=EXIT_CODES_HELP,
-    )
-    p.add_argument("--version", action="version", version=f"vault-gate {_version()}")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def _add_scan(sub: argparse._SubParsersAction) -> None:
     scan = sub.add_parser("scan", help="find secrets in files and git repositories")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     scan.add_argument("--history", action="store_true", help="also every commit of a git repo")
@@ -391,6 +381,8 @@ def parser() -> argparse.ArgumentParser:
     )
     scan.set_defaults(func=cmd_scan)
 
+
+def _add_scan_env(sub: argparse._SubParsersAction) -> None:
     env = sub.add_parser("scan-env", help="secrets in a running process's environment")
     env.add_argument("pid", type=int)
     env.add_argument("--env", default="-", help="environment name for the report")
@@ -399,6 +391,8 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument("--json", action="store_true")
     env.set_defaults(func=cmd_scan_env)
 
+
+def _add_policy(sub: argparse._SubParsersAction) -> None:
     policy = sub.add_parser("policy", help="analyse Vault policy files (HCL)")
     psub = policy.add_subparsers(dest="policy_command", required=True)
     caps = psub.add_parser("capabilities", help="capabilities the policies grant on a path")
@@ -444,21 +438,74 @@ def parser() -> argparse.ArgumentParser:
             "--flavour", choices=("openbao", "vault"), default="openbao", help=flavour_help
         )
 
+
+def _add_audit(sub: argparse._SubParsersAction) -> None:
     audit = sub.add_parser("audit", help="read Vault audit logs")
     asub = audit.add_subparsers(dest="audit_command", required=True)
     summary = asub.add_parser("summary", help="counts by type, operation, path, accessor")
     summary.add_argument("log", type=Path)
     summary.set_defaults(func=cmd_audit_summary)
 
-    from vault_gate.compliance.live.command import register as register_live_check
 
-    register_live_check(sub)
-    for entry in entry_points(group=COMMANDS_GROUP):
-        entry.load()(sub)
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    from vault_gate.compliance.live.command import register
+
+    register(sub)
+
+
+# Built-in subcommands by name (``check`` is live mode's); plugged-in ones by entry point.
+BUILT_IN = {
+    "scan": _add_scan,
+    "scan-env": _add_scan_env,
+    "policy": _add_policy,
+    "audit": _add_audit,
+    "check": _add_check,
+}
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed metadata only when asked (not at every start)."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str = argparse.SUPPRESS,
+        default: str = argparse.SUPPRESS,
+        help: str | None = None,
+    ) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show the version and exit")  # fmt: skip
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        parser.exit(message=f"vault-gate {_version()}\n")
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command`` (a built-in subcommand's name) only that
+    subcommand's options are built, so ``vault-gate scan`` starts without importing what
+    the other subcommands need (the policy suggester, live mode, plugged-in commands)."""
+    p = argparse.ArgumentParser(
+        prog="vault-gate",
+        description="Check a Vault migration: the sign-off on real servers, secrets in a "
+        "repository or a process environment, policies, audit logs, a live server.",
+        epilog=EXIT_CODES_HELP,
+    )
+    p.add_argument("--version", action=_VersionAction)
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, register in BUILT_IN.items():
+        if command in (None, name):
+            register(sub)
+    if command not in BUILT_IN:
+        from importlib.metadata import entry_points
+
+        for entry in entry_points(group=COMMANDS_GROUP):
+            entry.load()(sub)
     return p
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("vault-gate")
     except PackageNotFoundError:  # a source tree that was never installed
@@ -471,7 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if any("\ud800" <= c <= "\udfff" for c in arg):
             print(f"vault-gate: error: argument {arg!a} is not valid UTF-8", file=sys.stderr)
             return EXIT_USAGE
-    args = parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in given if not a.startswith("-")), None)
+    args = parser(first if first in BUILT_IN else None).parse_args(given)
     try:
         return int(args.func(args))
     except UsageError as exc:

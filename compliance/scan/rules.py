@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from detect_secrets.util.code_snippet import CodeSnippet
 
@@ -223,6 +224,21 @@ def _literal_value(raw: str, suffix: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=8192)
+def _kind_of(key: str) -> str | None:
+    """:meth:`SecretAssignmentDetector.kind_of`, remembered: names repeat (every record
+    of a log or a lock file has the same few)."""
+    if _FLASK_DJANGO.match(key):
+        return SecretAssignmentDetector.KIND_FLASK
+    if _NOT_SECRET_NAME.search(key):
+        return None
+    if _JWT.search(key):
+        return SecretAssignmentDetector.KIND_JWT
+    if _SECRET_NAME.search(key):
+        return SecretAssignmentDetector.secret_type
+    return None
+
+
 class SecretAssignmentDetector(_Detector):
     """A literal value assigned to a secret's name, in any format.
 
@@ -265,15 +281,7 @@ class SecretAssignmentDetector(_Detector):
 
     def kind_of(self, key: str) -> str | None:
         """The kind a secret under ``key`` is, or None if the name holds no secret."""
-        if _FLASK_DJANGO.match(key):
-            return self.KIND_FLASK
-        if _NOT_SECRET_NAME.search(key):
-            return None
-        if _JWT.search(key):
-            return self.KIND_JWT
-        if _SECRET_NAME.search(key):
-            return self.secret_type
-        return None
+        return _kind_of(key)
 
     def pairs(self, line: str, context: CodeSnippet | None) -> Iterator[tuple[str, str]]:
         """(key, raw value) assignments on ``line``; quotes escaped inside a JSON string
@@ -322,12 +330,14 @@ class SecretAssignmentDetector(_Detector):
         suffix = _suffix(filename)
         doc = suffix in _DOC_SUFFIXES or bool(_TEMPLATE_FILE.search(filename))
         for key, raw in self.pairs(line, context):
+            kind = _kind_of(key)  # first: most names on a line (a JSON record's) hold none
+            if kind is None and _DJANGO_INSECURE not in raw:
+                continue
             value = _literal_value(raw, suffix)
             if value is not None and value.startswith(_DJANGO_INSECURE):
                 if len(value) > _DJANGO_MIN_CHARS:
                     yield self.KIND_FLASK, value  # Django's generated key, whatever name
                 continue
-            kind = self.kind_of(key)
             if kind is None:
                 continue
             if value is None or is_placeholder(value) or _IDENTIFIER.match(value):

@@ -1,0 +1,118 @@
+"""The scan's shared work (compliance/scan/parallel.py): every task once, results in
+task order, nothing lost when a child dies, errors raised here, no child left over."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from vault_gate.compliance.scan import parallel, repo
+
+_STATE: dict[str, int] = {}
+TOKEN_PREFIX = "hv" + "s."  # split: this file holds no token for our own scan to find
+
+
+def _init(offset: int) -> None:
+    _STATE["offset"] = offset
+
+
+def _square(task: int) -> tuple[int, int, int]:
+    """(task, result, pid): which process ran it (a task takes a millisecond, so each
+    process gets some)."""
+    time.sleep(0.001)
+    return task, task * task + _STATE["offset"], os.getpid()
+
+
+def _die(task: int) -> tuple[int, int, int]:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return _square(task)
+
+
+def _local(task: int) -> tuple[int, int, int]:
+    time.sleep(0.001)
+    return task, task * task + 1000, os.getpid()
+
+
+def test_results_come_back_in_task_order_from_every_process() -> None:
+    tasks = list(range(400))
+    got = parallel.run_shared(
+        tasks, workers=3, local=_local, fn=_square, initializer=_init, initargs=(1000,),
+        order=list(reversed(tasks)),
+    )  # fmt: skip
+    assert [t for t, _, _ in got] == tasks
+    assert [r for _, r, _ in got] == [t * t + 1000 for t in tasks]
+    pids = {pid for _, _, pid in got}
+    assert os.getpid() in pids
+    assert len(pids) >= 2, "the children took no task"
+    assert not multiprocessing.active_children()
+
+
+def test_a_child_that_dies_loses_no_task() -> None:
+    """The child dies on the first task it takes (here it takes one while this process
+    works through 200 ms of tasks): that task is run here after all."""
+    tasks = list(range(200))
+    got = parallel.run_shared(
+        tasks, workers=2, local=_local, fn=_die, initializer=_init, initargs=(0,)
+    )  # fmt: skip
+    assert [t for t, _, _ in got] == tasks
+    assert [r for _, r, _ in got] == [t * t + 1000 for t in tasks]
+    assert {pid for _, _, pid in got} == {os.getpid()}
+    assert not multiprocessing.active_children()
+
+
+def _fails(task: int) -> int:
+    if task == 3:
+        raise ValueError("task 3 is bad")
+    return task
+
+
+def test_an_error_in_a_task_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="task 3 is bad"):
+        parallel.run_shared(
+            list(range(50)), workers=2, local=_fails, fn=_fails, initializer=_init, initargs=(0,)
+        )
+    assert not multiprocessing.active_children()
+
+
+def test_a_tree_scanned_in_parallel_reports_what_one_process_does(tmp_path: Path) -> None:
+    """The whole scan, both ways: the same findings and counts, in the same order."""
+    for i in range(120):
+        folder = tmp_path / f"d{i % 7}"
+        folder.mkdir(exist_ok=True)
+        body = "x = 1\n" * (i * 40)
+        if i % 10 == 3:
+            body += f'VAULT_TOKEN="{TOKEN_PREFIX}CAESIJ8x0Ql2Wq7pRt5vYbN3mKe9sLdF4gHuTiOa"\n'
+        (folder / f"f{i}.py").write_text(body)
+    big = tmp_path / "big.log"
+    big.write_text("line\n" * 2_000_000)  # over PARALLEL_MIN_BYTES in all
+    one = repo.scan([tmp_path], workers=1)
+    two = repo.scan([tmp_path], workers=2)
+    assert [(f.path, f.line, f.kind, f.fingerprint) for f in two.findings] == [
+        (f.path, f.line, f.kind, f.fingerprint) for f in one.findings
+    ]
+    assert len(one.findings) == 12
+    assert two.summary() == one.summary()
+
+
+def test_scan_starts_without_what_other_subcommands_need() -> None:
+    """``vault-gate scan`` is a pre-commit hook's and a CI step's command: its start-up
+    is part of every run, so it must not import live mode, the policy suggester or an
+    HTTP client."""
+    code = (
+        "import sys; from vault_gate.compliance import cli; "
+        "cli.parser('scan').parse_args(['scan', '.']); "
+        "heavy = [m for m in ('hvac', 'vault_gate.compliance.checks.suggest', "
+        "'vault_gate.compliance.live.command', 'importlib.metadata') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == ""
