@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHUNK_COMMITS = 64  # commits per git log process
+CHUNK_COMMITS = 64  # commits per git log process, at most
+CHUNK_MIN_COMMITS = 8  # ... and at least (each is a git process)
+CHUNKS_PER_WORKER = 8  # enough that no core waits long for another's last chunk
 GIT_TIMEOUT_S = 1800
 
 # (path, line, kind, fingerprint, hashed_secret): what a commit yielded.
@@ -79,6 +81,16 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
         ["git", "-C", str(root), "-c", "core.quotepath=off", *args],  # noqa: S607
         input=stdin, capture_output=True, check=True, timeout=GIT_TIMEOUT_S,
     ).stdout  # fmt: skip
+
+
+def chunk_commits(commits: int, workers: int) -> int:
+    """Commits per chunk: small enough that the cores share the work evenly (a chunk's
+    cost is unknown until it is read: one commit may add a whole vendored tree), large
+    enough that starting git is not the cost."""
+    if workers <= 1:
+        return CHUNK_COMMITS
+    share = commits // (workers * CHUNKS_PER_WORKER)
+    return max(CHUNK_MIN_COMMITS, min(CHUNK_COMMITS, share))
 
 
 def log_chunk(root: Path, shas: Sequence[str]) -> bytes:

@@ -18,7 +18,6 @@ import base64
 import fnmatch
 import hashlib
 import logging
-import multiprocessing
 import os
 import re
 import shutil
@@ -737,20 +736,26 @@ class _Scanner:
 
     def history_chunks(self, root: Path, shas: list[str]) -> list[history.CommitResult]:
         """Scan what each of ``shas`` added: in chunks, in workers when worth it."""
-        chunks = [
-            shas[i : i + history.CHUNK_COMMITS] for i in range(0, len(shas), history.CHUNK_COMMITS)
-        ]
+        size = history.chunk_commits(len(shas), self.workers)
+        chunks = [shas[i : i + size] for i in range(0, len(shas), size)]
         exclude = tuple(self.exclude)
         tasks = [(str(root), c, exclude, self.max_file_bytes) for c in chunks]
         if self.workers > 1 and len(chunks) > 1:
-            method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
-            context = multiprocessing.get_context(method)
-            with context.Pool(
-                min(self.workers, len(chunks)),
+            per_chunk = parallel.run_shared(
+                tasks,
+                workers=min(self.workers, len(chunks)),
+                local=lambda task: history.scan_chunk(
+                    root,
+                    task[1],
+                    self._files.scan_bytes,
+                    lambda p: is_excluded(p, exclude),
+                    self.max_file_bytes,
+                ),
+                fn=_worker_history,
                 initializer=_worker_init,
                 initargs=(self.known, self.max_file_bytes, self._files.keep_values),
-            ) as pool:
-                return [r for chunk in pool.imap(_worker_history, tasks) for r in chunk]
+            )
+            return [r for chunk in per_chunk for r in chunk]
         # One process: git produces the next chunk's log while this one is scanned.
         out: list[history.CommitResult] = []
         with ThreadPoolExecutor(max_workers=1) as git:
