@@ -15,14 +15,15 @@ an interrupt too.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Tasks are taken one at a time at first (the largest, where balance matters), then
 # in batches (the small ones, where the shared counter's lock would cost).
@@ -78,6 +79,8 @@ def run_shared(
     of ``tasks``, results in task order. ``fn`` and ``initializer`` are module-level
     functions (a child may be a fresh interpreter); ``order``: which tasks to take first
     (default: as given)."""
+    import multiprocessing  # here: a pre-commit hook's few files never need it
+
     order = list(range(len(tasks))) if order is None else list(order)
     # fork is cheap and safe with one thread; otherwise a fresh interpreter.
     method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"

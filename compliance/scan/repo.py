@@ -25,10 +25,8 @@ import stat
 import subprocess
 import tempfile
 import threading
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -758,6 +756,8 @@ class _Scanner:
             return [r for chunk in per_chunk for r in chunk]
         # One process: git produces the next chunk's log while this one is scanned.
         out: list[history.CommitResult] = []
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=1) as git:
             logs = [git.submit(history.log_chunk, root, c) for c in chunks[:1]]
             for i, chunk in enumerate(chunks):
@@ -1183,6 +1183,8 @@ def load_allowlist(path: Path) -> dict[str, str]:
     A fingerprint, not a path and line: a false positive in an old commit cannot be
     edited away, and moving the line must not turn the finding back on.
     """
+    import tomllib  # only with an allowlist
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
