@@ -6,11 +6,14 @@ Real ``git`` repositories in temporary directories; no servers.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.test_repo_scan import (
     DSN,
@@ -21,7 +24,7 @@ from tests.test_repo_scan import (
     init_repo,
     random_token,
 )
-from vault_gate.compliance.scan import detectors, engine
+from vault_gate.compliance.scan import detectors, engine, history
 from vault_gate.compliance.scan.repo import (
     KIND_ENV_FILE,
     KIND_UNREADABLE,
@@ -247,3 +250,36 @@ def test_assignment_rule_conditions(tmp_path: Path) -> None:
         ("settings.py", 3, "Secret Keyword"),
     }
     assert_not_leaked(report.findings, [django, password])
+
+
+def _log(commits: list[list[bytes]]) -> bytes:
+    out = b""
+    for i, lines in enumerate(commits):
+        out += b"\x01" + f"{i:040x}".encode() + b"\n"
+        for j, line in enumerate(lines):
+            out += f"diff --git a/f{j} b/f{j}\n+++ b/f{j}\n@@ -0,0 +1 @@\n+".encode()
+            out += line + b"\n"
+    return out
+
+
+@given(
+    commits=st.lists(
+        st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b" ")), max_size=3),
+        min_size=1,
+        max_size=8,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+)
+def test_a_log_read_in_blocks_is_scanned_in_whole_commits(
+    commits: list[list[bytes]], cuts: list[int]
+) -> None:
+    """However git's output arrives (a pipe gives what it has), every piece holds
+    whole commits: the same commits and file changes as the log read at once."""
+    log = _log(commits)
+    edges = sorted({c for c in cuts if c < len(log)} | {0, len(log)})
+    blocks = [log[a:b] for a, b in itertools.pairwise(edges)]
+    pieces = list(history.whole_commits(blocks))
+    assert b"".join(pieces) == log
+    assert all(piece.startswith(b"\x01") for piece in pieces)
+    whole = [(c.commit, c.path, c.hunks) for c in history.parse(log)]
+    assert [(c.commit, c.path, c.hunks) for p in pieces for c in history.parse(p)] == whole

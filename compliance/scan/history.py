@@ -22,12 +22,15 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-CHUNK_COMMITS = 64  # commits per git log process, at most
+CHUNK_COMMITS = 2048  # commits per git log process, at most (read as it comes: any size)
 CHUNK_MIN_COMMITS = 8  # ... and at least (each is a git process)
 CHUNKS_PER_WORKER = 8  # enough that no core waits long for another's last chunk
 GIT_TIMEOUT_S = 1800
@@ -93,14 +96,68 @@ def chunk_commits(commits: int, workers: int) -> int:
     return max(CHUNK_MIN_COMMITS, min(CHUNK_COMMITS, share))
 
 
-def log_chunk(root: Path, shas: Sequence[str]) -> bytes:
-    """The patches (added lines only, no context) of ``shas``, in that order."""
-    return _git(
-        root,
-        "log", "--stdin", "--no-walk=unsorted", "-p", "-U0", "--no-renames", "--no-color",
-        "--no-ext-diff", "--relative", "--format=%x01%H",
-        stdin="".join(f"{s}\n" for s in shas).encode(),
-    )  # fmt: skip
+LOG_ARGS = (
+    "log", "--stdin", "--no-walk=unsorted", "-p", "-U0", "--no-renames", "--no-color",
+    "--no-ext-diff", "--relative", "--format=%x01%H",
+)  # fmt: skip
+READ_BYTES = 1 << 20  # git's output is parsed as it comes, about this much at a time
+
+
+def log_pieces(root: Path, shas: Sequence[str]) -> Iterator[bytes]:
+    """The patches (added lines only, no context) of ``shas``, in that order, while git
+    writes them, in pieces of whole commits: git computes the next commits' patches
+    while this process scans the last ones (read whole, the two would take turns).
+    Raises :class:`subprocess.CalledProcessError` if git fails (objects missing from a
+    partial clone), after the pieces it gave."""
+    argv = ["git", "-C", str(root), "-c", "core.quotepath=off", *LOG_ARGS]
+    proc = subprocess.Popen(  # noqa: S603 - fixed git argv, no shell
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    timer = threading.Timer(GIT_TIMEOUT_S, proc.kill)
+    timer.start()
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, shas), daemon=True)
+    feeder.start()
+    try:
+        yield from whole_commits(iter(lambda: proc.stdout.read1(READ_BYTES), b""))
+    finally:
+        proc.stdout.close()
+        if proc.poll() is None and sys.exc_info()[0] is not None:
+            proc.kill()
+        code = proc.wait()
+        timer.cancel()
+        feeder.join()
+    if code:
+        raise subprocess.CalledProcessError(code, argv)
+
+
+def whole_commits(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """``blocks`` of a log (cut anywhere) joined into pieces that hold whole commits.
+
+    A commit starts with \\x01 at the start of a line (nothing else does: every patch
+    line starts with a header word, "+" or "-"). The last commit of a block may go on
+    in the next ones: kept as parts and joined once (a commit of 100 MB is not copied
+    block by block)."""
+    parts: list[bytes] = []
+    line_ended = False
+    for block in blocks:
+        cut: int | None = block.rfind(b"\n\x01") + 1 or None
+        if cut is None and line_ended and block.startswith(b"\x01"):
+            cut = 0  # the block starts a commit
+        if cut is None:
+            parts.append(block)
+        else:
+            if parts or cut:
+                yield b"".join([*parts, block[:cut]])
+            parts = [block[cut:]]
+        line_ended = block.endswith(b"\n")
+    if parts:
+        yield b"".join(parts)
+
+
+def _feed(pipe: IO[bytes], shas: Sequence[str]) -> None:
+    with suppress(BrokenPipeError, OSError), pipe:  # git died: its exit status says why
+        pipe.write("".join(f"{s}\n" for s in shas).encode())
 
 
 # One pass of one regular expression over the whole log (C speed), stopping at each
@@ -190,19 +247,21 @@ def scan_chunk(
     excluded: Callable[[str], bool],
     max_bytes: int,
 ) -> list[CommitResult]:
-    """Scan what each commit of ``shas`` added."""
-    return scan_log(log_chunk(root, shas), shas, scan, excluded, max_bytes)
+    """Scan what each commit of ``shas`` added, as git writes it."""
+    results: dict[str, CommitResult] = {s: CommitResult(s) for s in shas}
+    for piece in log_pieces(root, shas):
+        _scan_changes(piece, results, scan, excluded, max_bytes)
+    return [results[s] for s in shas]
 
 
-def scan_log(
+def _scan_changes(
     log: bytes,
-    shas: Sequence[str],
+    results: dict[str, CommitResult],
     scan: ScanBytes,
     excluded: Callable[[str], bool],
     max_bytes: int,
-) -> list[CommitResult]:
-    """Scan what each commit of ``shas`` added, from their :func:`log_chunk`."""
-    results: dict[str, CommitResult] = {s: CommitResult(s) for s in shas}
+) -> None:
+    """Scan the file changes of ``log`` (whole commits) into their commits' results."""
     for change in parse(log):
         result = results.setdefault(change.commit, CommitResult(change.commit))
         path = change.path
@@ -223,7 +282,6 @@ def scan_log(
         result.size += len(data)
         for index, kind, fp, hashed in scan(data, path):
             result.found.append((path, change.line_of(index), kind, fp, hashed))
-    return [results[s] for s in shas]
 
 
 # --- the cache ------------------------------------------------------------------------

@@ -754,21 +754,17 @@ class _Scanner:
                 initargs=(self.known, self.max_file_bytes, self._files.keep_values),
             )
             return [r for chunk in per_chunk for r in chunk]
-        # One process: git produces the next chunk's log while this one is scanned.
-        out: list[history.CommitResult] = []
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1) as git:
-            logs = [git.submit(history.log_chunk, root, c) for c in chunks[:1]]
-            for i, chunk in enumerate(chunks):
-                if i + 1 < len(chunks):
-                    logs.append(git.submit(history.log_chunk, root, chunks[i + 1]))
-                out += history.scan_log(
-                    logs[i].result(), chunk, self._files.scan_bytes,
-                    lambda p: is_excluded(p, exclude), self.max_file_bytes,
-                )  # fmt: skip
-                logs[i] = None  # type: ignore[call-overload]
-        return out
+        return [
+            r
+            for chunk in chunks
+            for r in history.scan_chunk(
+                root,
+                chunk,
+                self._files.scan_bytes,
+                lambda p: is_excluded(p, exclude),
+                self.max_file_bytes,
+            )
+        ]
 
     def blob(self, data: bytes, display: str, where: str) -> None:
         """Scan a blob from history (the fallback where ``git log -p`` cannot run)."""
