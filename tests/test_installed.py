@@ -20,45 +20,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from team_feature import write_team_features
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "sample_apps" / "ledger"
 TEAM_PACKAGES = ("compliance", "fixtures", "steps")
-
-TEAM_FEATURE = """\
-@success_criteria @health_answers
-Feature: The application answers its health check
-  Scenario Outline: The application in <environment> answers its health check
-    Given the <environment> environment's Vault server
-    And the application running in <environment>
-    When the team asks the application's health page
-    Then the check passes
-
-    Examples:
-      | environment |
-      | dev         |
-      | staging     |
-      | prod        |
-"""
-
-TEAM_STEPS = '''\
-"""The team's own step: its app's health page, judged as a CheckResult."""
-from pytest_bdd import when
-
-from vault_gate.compliance.result import CheckResult, Evidence
-
-
-@when("the team asks the application's health page", target_fixture="result")
-def ask_health(app, environment):
-    answer = app.request("GET", app.target.app.health, timeout=10)
-    findings = () if answer.status_code == 200 else (f"health answered {answer.status_code}",)
-    return CheckResult(
-        "health_answers",
-        environment.profile.name,
-        (Evidence(app.target.app.health, f"HTTP {answer.status_code}"),),
-        findings,
-    )
-'''
 
 
 def _run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -181,10 +147,7 @@ def test_the_actions_steps_sign_off_a_copy_of_ledger_with_a_team_scenario(
     team's features; the Action's sign-off, scan and verdict steps, as GitHub runs them."""
     work = installed["base"] / "repo"
     shutil.copytree(LEDGER, work, ignore=shutil.ignore_patterns("__pycache__"))
-    features = work / "gate-features"
-    features.mkdir()
-    (features / "health.feature").write_text(TEAM_FEATURE)
-    (features / "conftest.py").write_text(TEAM_STEPS)
+    write_team_features(work / "gate-features")
     for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "ledger"]):
         git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *argv]
         assert _run(git, cwd=work, timeout=60).returncode == 0

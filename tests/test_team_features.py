@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
+import orjson
 import pytest
 import yaml
+from team_feature import write_team_features
 
 from vault_gate.compliance.criteria import BY_ID
 from vault_gate.compliance.exits import UsageError
@@ -120,3 +124,31 @@ def test_the_gitlab_include_speaks_the_command_line() -> None:
             ]
         )
         assert args.command == argv[1]
+
+
+@pytest.mark.servers
+def test_team_scenarios_run_in_parallel_workers_too(tmp_path: Path) -> None:
+    """``-n 2`` (pytest-xdist): each worker reads the team's features and steps, and the
+    report, written once, holds the team's criterion with every environment's verdict.
+    Known-bad beside it: the same run without the team's conftest.py fails on the
+    missing step, in every environment, never as a pass."""
+    target = ROOT / "sample_apps" / "ledger" / "target.toml"
+    features = write_team_features(tmp_path / "features")
+
+    def signoff(reports: Path) -> tuple[int, dict[str, str]]:
+        out = subprocess.run(
+            [sys.executable, "-m", "vault_gate", "signoff", "--target", str(target),
+             "--features", str(features), "--report-dir", str(reports),
+             "--", "-n", "2", "-k", "health_answers"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+        report = orjson.loads((reports / "signoff.json").read_bytes())
+        team = next(c for c in report["criteria"] if c["id"] == "health_answers")
+        return out.returncode, {e: x["status"] for e, x in team["environments"].items()}
+
+    assert signoff(tmp_path / "good") == (0, dict.fromkeys(("dev", "staging", "prod"), "pass"))
+    (features / "conftest.py").unlink()
+    code, cells = signoff(tmp_path / "bad")
+    assert code != 0
+    assert set(cells) == {"dev", "staging", "prod"}
+    assert "pass" not in cells.values()
