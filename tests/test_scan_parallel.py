@@ -7,42 +7,56 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from vault_gate.compliance.scan import parallel, repo
 
-_STATE: dict[str, int] = {}
+_STATE: dict[str, object] = {}
 TOKEN_PREFIX = "hv" + "s."  # split: this file holds no token for our own scan to find
+CHILD_START_TIMEOUT_S = 60  # a spawned child (this process has threads) imports first
 
 
-def _init(offset: int) -> None:
-    _STATE["offset"] = offset
+def _init(offset: int, marker: str) -> None:
+    _STATE.update(offset=offset, marker=marker)
 
 
 def _square(task: int) -> tuple[int, int, int]:
-    """(task, result, pid): which process ran it (a task takes a millisecond, so each
-    process gets some)."""
+    """(task, result, pid): which process ran it. A child says it has taken a task (the
+    marker file) before it works on it."""
+    Path(str(_STATE["marker"])).touch()
     time.sleep(0.001)
-    return task, task * task + _STATE["offset"], os.getpid()
+    return task, task * task + int(_STATE["offset"]), os.getpid()  # type: ignore[call-overload]
 
 
 def _die(task: int) -> tuple[int, int, int]:
+    Path(str(_STATE["marker"])).touch()
     os.kill(os.getpid(), signal.SIGKILL)
     return _square(task)
 
 
-def _local(task: int) -> tuple[int, int, int]:
-    time.sleep(0.001)
-    return task, task * task + 1000, os.getpid()
+def _local_after_a_child(marker: Path) -> Callable[[int], tuple[int, int, int]]:
+    """This process's tasks, once a child has taken one (so every run tests what it
+    says, whether the children fork in a millisecond or spawn in a second)."""
+
+    def local(task: int) -> tuple[int, int, int]:
+        deadline = time.monotonic() + CHILD_START_TIMEOUT_S
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.001)
+        return task, task * task + 1000, os.getpid()
+
+    return local
 
 
-def test_results_come_back_in_task_order_from_every_process() -> None:
+def test_results_come_back_in_task_order_from_every_process(tmp_path: Path) -> None:
     tasks = list(range(400))
+    marker = tmp_path / "taken"
     got = parallel.run_shared(
-        tasks, workers=3, local=_local, fn=_square, initializer=_init, initargs=(1000,),
-        order=list(reversed(tasks)),
+        tasks, workers=3, local=_local_after_a_child(marker), fn=_square, initializer=_init,
+        initargs=(1000, str(marker)), order=list(reversed(tasks)),
     )  # fmt: skip
     assert [t for t, _, _ in got] == tasks
     assert [r for _, r, _ in got] == [t * t + 1000 for t in tasks]
@@ -52,13 +66,16 @@ def test_results_come_back_in_task_order_from_every_process() -> None:
     assert not multiprocessing.active_children()
 
 
-def test_a_child_that_dies_loses_no_task() -> None:
-    """The child dies on the first task it takes (here it takes one while this process
-    works through 200 ms of tasks): that task is run here after all."""
+def test_a_child_that_dies_loses_no_task(tmp_path: Path) -> None:
+    """The child dies on the first task it takes (this process starts its own only
+    after that): that task is run here after all."""
     tasks = list(range(200))
+    marker = tmp_path / "taken"
     got = parallel.run_shared(
-        tasks, workers=2, local=_local, fn=_die, initializer=_init, initargs=(0,)
+        tasks, workers=2, local=_local_after_a_child(marker), fn=_die, initializer=_init,
+        initargs=(0, str(marker)),
     )  # fmt: skip
+    assert marker.exists()
     assert [t for t, _, _ in got] == tasks
     assert [r for _, r, _ in got] == [t * t + 1000 for t in tasks]
     assert {pid for _, _, pid in got} == {os.getpid()}
@@ -74,8 +91,9 @@ def _fails(task: int) -> int:
 def test_an_error_in_a_task_is_raised_here() -> None:
     with pytest.raises(ValueError, match="task 3 is bad"):
         parallel.run_shared(
-            list(range(50)), workers=2, local=_fails, fn=_fails, initializer=_init, initargs=(0,)
-        )
+            list(range(50)), workers=2, local=_fails, fn=_fails, initializer=_init,
+            initargs=(0, os.devnull),
+        )  # fmt: skip
     assert not multiprocessing.active_children()
 
 

@@ -241,6 +241,8 @@ class Engine:
     def scan(self, data: bytes, filename: str) -> list[Hit]:
         """The secrets in ``data`` (a file's bytes; its name decides file-type rules)."""
         marks = self._marks(data)
+        if not marks and not self._always:
+            return []  # most files and history changes: no anchor, no rule to run
         if self._always and data:
             pos = 0
             while pos <= len(data):

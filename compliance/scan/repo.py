@@ -518,11 +518,10 @@ class _FileScanner:
         values and the engine's rules (for history's added lines)."""
         if self._engine is None:
             self._engine = engine.default_engine()
-        found = [(n, k, fp, "") for n, k, fp in self.known.find(data)]
-        found += [
-            (h.line, h.kind, fingerprint(h.value), hashed_secret(h.value))
-            for h in self._engine.scan(data, path.rsplit("/", 1)[-1])
-        ]
+        found = [] if self.known.empty else [(n, k, fp, "") for n, k, fp in self.known.find(data)]
+        hits = self._engine.scan(data, path.rsplit("/", 1)[-1])
+        if hits:  # most of a history's changes hold none: nothing more to make
+            found += [(h.line, h.kind, fingerprint(h.value), hashed_secret(h.value)) for h in hits]
         return found
 
     def _rules(self, data: bytes, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
@@ -628,12 +627,12 @@ def _worker_init(known: KnownValues, max_file_bytes: int, keep_values: bool = Fa
 
 
 def _worker_history(
-    task: tuple[str, list[str], tuple[str, ...], int],
+    task: tuple[str, list[str], list[str], tuple[str, ...], int],
 ) -> list[history.CommitResult]:
     assert _worker is not None
-    root, shas, exclude, max_bytes = task
+    root, shas, stop, exclude, max_bytes = task
     return history.scan_chunk(
-        Path(root), shas, _worker.scan_bytes, lambda p: is_excluded(p, exclude), max_bytes
+        Path(root), shas, stop, _worker.scan_bytes, lambda p: is_excluded(p, exclude), max_bytes
     )
 
 
@@ -732,39 +731,39 @@ class _Scanner:
             order=sorted(range(len(tasks)), key=lambda i: -sizes[i]),
         )
 
-    def history_chunks(self, root: Path, shas: list[str]) -> list[history.CommitResult]:
-        """Scan what each of ``shas`` added: in chunks, in workers when worth it."""
+    def history_chunks(
+        self, root: Path, shas: list[str], parents: Mapping[str, Sequence[str]]
+    ) -> list[history.CommitResult]:
+        """Scan what each of ``shas`` (topological order) added: in chunks, in workers
+        when worth it."""
         size = history.chunk_commits(len(shas), self.workers)
         chunks = [shas[i : i + size] for i in range(0, len(shas), size)]
         exclude = tuple(self.exclude)
-        tasks = [(str(root), c, exclude, self.max_file_bytes) for c in chunks]
+        tasks = [
+            (str(root), c, history.boundary(c, parents), exclude, self.max_file_bytes)
+            for c in chunks
+        ]
         if self.workers > 1 and len(chunks) > 1:
             per_chunk = parallel.run_shared(
                 tasks,
                 workers=min(self.workers, len(chunks)),
-                local=lambda task: history.scan_chunk(
-                    root,
-                    task[1],
-                    self._files.scan_bytes,
-                    lambda p: is_excluded(p, exclude),
-                    self.max_file_bytes,
-                ),
+                local=self._history_chunk,
                 fn=_worker_history,
                 initializer=_worker_init,
                 initargs=(self.known, self.max_file_bytes, self._files.keep_values),
             )
-            return [r for chunk in per_chunk for r in chunk]
-        return [
-            r
-            for chunk in chunks
-            for r in history.scan_chunk(
-                root,
-                chunk,
-                self._files.scan_bytes,
-                lambda p: is_excluded(p, exclude),
-                self.max_file_bytes,
-            )
-        ]
+        else:
+            per_chunk = [self._history_chunk(task) for task in tasks]
+        return [r for chunk in per_chunk for r in chunk]
+
+    def _history_chunk(
+        self, task: tuple[str, list[str], list[str], tuple[str, ...], int]
+    ) -> list[history.CommitResult]:
+        root, shas, stop, exclude, max_bytes = task
+        return history.scan_chunk(
+            Path(root), shas, stop, self._files.scan_bytes,
+            lambda p: is_excluded(p, exclude), max_bytes,
+        )  # fmt: skip
 
     def blob(self, data: bytes, display: str, where: str) -> None:
         """Scan a blob from history (the fallback where ``git log -p`` cannot run)."""
@@ -872,13 +871,14 @@ def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> Non
     """History as added lines, in parallel, cached (see :mod:`vault_gate.compliance.scan.history`);
     the blob-by-blob scan where ``git log -p`` cannot run (a partial clone)."""
     scanner.flush()
-    shas = history.commits(root)
+    parents = history.commits(root)
+    shas = list(parents)
     use_cache = scanner.known.empty and scanner.cache_history
     cache_file = history.cache_path(root, _rules_digest(scanner)) if use_cache else None
     cached = history.load_cache(cache_file)
     todo = [s for s in shas if s not in cached]
     try:
-        fresh = scanner.history_chunks(root, todo)
+        fresh = scanner.history_chunks(root, todo, parents)
     except subprocess.CalledProcessError:
         _scan_history(scanner, root, tracked)
         scanner.report.not_scanned.append(
@@ -912,11 +912,12 @@ def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> Non
         scanner.report.skipped[SKIP_BINARY] += result.binary
         for path, size in result.oversize:
             scanner.not_scanned(path, KIND_OVERSIZE, f"{size} bytes added", where)
-        findings = [
-            RepoFinding(path, line, kind, fp, where, hashed)
-            for path, line, kind, fp, hashed in result.found
-        ]
-        scanner.report.findings += _one_per_secret(findings)
+        if result.found:
+            findings = [
+                RepoFinding(path, line, kind, fp, where, hashed)
+                for path, line, kind, fp, hashed in result.found
+            ]
+            scanner.report.findings += _one_per_secret(findings)
 
 
 def _scan_history(scanner: _Scanner, root: Path, tracked: set[str]) -> None:
