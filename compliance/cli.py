@@ -477,7 +477,8 @@ class _VersionAction(argparse.Action):
                          help=help or "show the version and exit")  # fmt: skip
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        parser.exit(message=f"vault-gate {_version()}\n")
+        print(f"vault-gate {_version()}")  # on stdout, as argparse's own version action
+        parser.exit()
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:

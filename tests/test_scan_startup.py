@@ -26,3 +26,14 @@ def test_scan_starts_without_what_other_subcommands_need() -> None:
         "print(','.join(heavy))"
     )
     assert _modules_after(code) == ""
+
+
+def test_version_is_printed_on_stdout() -> None:
+    """As argparse's own version action does (scripts read it there); the metadata is
+    read only when asked."""
+    out = subprocess.run(
+        [sys.executable, "-m", "vault_gate.compliance.cli", "--version"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert out.stdout.startswith("vault-gate ")
+    assert out.stderr == ""

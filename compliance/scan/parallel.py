@@ -103,7 +103,7 @@ def run_shared(
         for child, receive in children:
             with suppress(EOFError, OSError):  # died: what it took is run below
                 # S301: our own child's results, over a pipe only it and we hold.
-                results.update(pickle.loads(receive.recv_bytes()))  # noqa: S301
+                results.update(pickle.loads(receive.recv_bytes()))  # noqa: S301  # nosec B301 - our own child's results
             child.join()
     finally:
         for child, receive in children:
