@@ -105,8 +105,8 @@ def chunk_commits(commits: int, workers: int) -> int:
 
 
 # A walk from the chunk's commits down to its boundary, not ``--no-walk`` of a list of
-# commits: git takes time quadratic in a list's length there (measured: 20,000 commits in
-# 0.8-1.3 s, as a walk 0.12-0.19 s).
+# commits: git is slower with a long list (measured through this module on 20,000
+# commits of one file each: listed 1.45 s, walked 0.85 s).
 LOG_ARGS = (
     "log", "--stdin", "-p", "-U0", "--no-renames", "--no-color",
     "--no-ext-diff", "--relative", "--format=%x01%H",
