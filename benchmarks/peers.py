@@ -361,11 +361,8 @@ def make_long_history(dest: Path, commits: int = 100_000) -> Path:
             b"data %d\n%s" % (len(message), message),
             b"M 100644 inline %s\ndata %d\n%s\n" % (name.encode(), len(data), data),
         ]
-    subprocess.run(  # noqa: S603
-        ["git", "-C", str(dest), "fast-import", "--quiet"],
-        input=b"".join(stream),
-        check=True,  # noqa: S607
-    )
+    fast_import = ["git", "-C", str(dest), "fast-import", "--quiet"]
+    subprocess.run(fast_import, input=b"".join(stream), check=True)  # noqa: S603
     subprocess.run(["git", "-C", str(dest), "checkout", "-q", "main"], check=True)  # noqa: S603, S607
     return dest
 
