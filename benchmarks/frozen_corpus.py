@@ -33,7 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages
 
-from benchmarks.secrets_corpus import CORPUS, Score, format_table, score  # noqa: E402
+from benchmarks.secrets_corpus import (  # noqa: E402
+    CORPUS,
+    Score,
+    format_table,
+    print_misses,
+    score,
+)
 
 FROZEN = CORPUS / "frozen"
 LABELS = FROZEN / "labels.json"
@@ -149,10 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     s = score_frozen(ours())
     print(format_table({"vault-gate": s}))
     if args.show:  # only when a measurement is reported
-        for path, n in s.fp_lines:
-            print("FP", path, n)
-        for path, key, kind in s.missed:
-            print("FN", path, key, kind)
+        print_misses(s)
     return 0
 
 

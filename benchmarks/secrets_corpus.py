@@ -1356,6 +1356,14 @@ def score(
     return result
 
 
+def print_misses(s: Score) -> None:
+    """Each false positive (FP path line) and each missed secret (FN path key kind)."""
+    for path, n in s.fp_lines:
+        print("FP", path, n)
+    for path, key, kind in s.missed:
+        print("FN", path, key, kind)
+
+
 def format_table(scores: Mapping[str, Score]) -> str:
     """Per kind, for each tool: F1 / precision / recall; then overall."""
     tools = list(scores)
@@ -1448,10 +1456,7 @@ def main(argv: list[str] | None = None) -> int:
         s = score(ours(), load_labels())
         print(format_table({"vault-gate": s}))
         if args.show:
-            for path, n in s.fp_lines:
-                print("FP", path, n)
-            for path, key, kind in s.missed:
-                print("FN", path, key, kind)
+            print_misses(s)
     return 0
 
 

@@ -82,19 +82,33 @@ def test_a_child_that_dies_loses_no_task(tmp_path: Path) -> None:
     assert not multiprocessing.active_children()
 
 
-def _fails(task: int) -> int:
-    if task == 3:
-        raise ValueError("task 3 is bad")
-    return task
+def _always_fails(task: int) -> int:
+    Path(str(_STATE["marker"])).touch()
+    raise ValueError(f"task {task} read something it should not show")
 
 
-def test_an_error_in_a_task_is_raised_here() -> None:
+def test_an_error_in_a_task_is_raised_here_once(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The child's task fails: the child stops quietly (no traceback of its own on
+    stderr, where its message would show); the task runs again here and its error is
+    raised here."""
+    marker = tmp_path / "taken"
+    local = _local_after_a_child(marker)
+
+    def local_fails_on_3(task: int) -> object:
+        if task == 3:
+            raise ValueError("task 3 is bad")
+        return local(task)
+
     with pytest.raises(ValueError, match="task 3 is bad"):
         parallel.run_shared(
-            list(range(50)), workers=2, local=_fails, fn=_fails, initializer=_init,
-            initargs=(0, os.devnull),
+            list(range(50)), workers=2, local=local_fails_on_3, fn=_always_fails,
+            initializer=_init, initargs=(0, str(marker)),
         )  # fmt: skip
+    assert marker.exists(), "the child took no task"
     assert not multiprocessing.active_children()
+    assert "should not show" not in capfd.readouterr().err
 
 
 def test_a_tree_scanned_in_parallel_reports_what_one_process_does(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from vault_gate.compliance.scan.detectors import (
     _CODE_SUFFIXES,
     _DOC_SUFFIXES,
     VaultTokenAssignmentDetector,
-    _Detector,
+    _KindsDetector,
     _looks_random,
     _suffix,
     is_placeholder,
@@ -169,7 +169,7 @@ def _generated(value: str) -> bool:
     return not _reference(value) and _looks_random(value, min_chars=16, min_entropy=3.0)
 
 
-class ArgumentSecretDetector(_Detector):
+class ArgumentSecretDetector(_KindsDetector):
     """Secrets in an argument's place: command-line flags, ``aws configure set``,
     ``vault``/``bao login``, a JWT library's key argument, a Vault client's ``token=``,
     HTTP headers (``X-API-Key``, ``Authorization: Token …``)."""
@@ -202,10 +202,6 @@ class ArgumentSecretDetector(_Detector):
             r"""[ \t]*-[ \t]*["']?[^\s"']"""
         ),
     )
-
-    def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
-        for _kind, value in self.find_kinds(line, filename, context):
-            yield value
 
     def find_kinds(
         self, line: str, filename: str, context: CodeSnippet | None

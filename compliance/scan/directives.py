@@ -23,7 +23,7 @@ from detect_secrets.util.code_snippet import CodeSnippet
 from vault_gate.compliance.scan.arguments import KEYWORD, _classes, _password, _reference
 from vault_gate.compliance.scan.detectors import (
     DsnPasswordDetector,
-    _Detector,
+    _KindsDetector,
     _looks_random,
     _suffix,
 )
@@ -45,7 +45,7 @@ _PGPASS_FILE = re.compile(r"(?i)^\.?pgpass(?:\.conf)?$")
 MIN_PGPASS_CHARS = 8
 
 
-class ConfigDirectiveDetector(_Detector):
+class ConfigDirectiveDetector(_KindsDetector):
     """Redis's and Sentinel's password directives, Redis ACL passwords, ``.pgpass`` lines."""
 
     secret_type = KEYWORD
@@ -55,10 +55,6 @@ class ConfigDirectiveDetector(_Detector):
         re.compile(r"^[ \t]*user[ \t][^\n]*[ \t]>"),
         re.compile(r"^[ \t]*[A-Za-z0-9._*\[\]-]+:(?:[0-9]{1,5}|\*):[^:\s]+:[^:\s]+:[^\s]"),
     )
-
-    def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
-        for _kind, value in self.find_kinds(line, filename, context):
-            yield value
 
     def find_kinds(
         self, line: str, filename: str, context: CodeSnippet | None

@@ -127,6 +127,7 @@ def log_pieces(root: Path, shas: Sequence[str], stop: Sequence[str] = ()) -> Ite
     )
     assert proc.stdin is not None and proc.stdout is not None
     timer = threading.Timer(GIT_TIMEOUT_S, proc.kill)
+    timer.daemon = True  # never what keeps the interpreter from exiting
     timer.start()
     revisions = [*shas, *(f"^{sha}" for sha in stop)]
     feeder = threading.Thread(target=_feed, args=(proc.stdin, revisions), daemon=True)

@@ -8,8 +8,9 @@ included, takes the next tasks from one shared counter (largest first, in the or
 given), keeps its results, and each child sends them back once, at its end.
 
 A child that dies (killed, out of memory) loses nothing: the tasks it took and did not
-return are run here afterwards. An exception in a task is raised here when the task is
-re-run, as if there had been no children. Children are always stopped and joined, on
+return are run here afterwards. A child whose task raises stops there and returns what
+it did; the task is run again here, and its exception is raised here, once, as if there
+had been no children. Children are always stopped and joined, on
 an interrupt too.
 """
 
@@ -40,14 +41,15 @@ def _claim(counter: Any, total: int) -> range:
 
 
 def _take_all(
-    counter: Any, order: Sequence[int], run: Callable[[int], Any]
+    counter: Any, order: Sequence[int], run: Callable[[int], Any], done: list[tuple[int, Any]]
 ) -> list[tuple[int, Any]]:
-    done: list[tuple[int, Any]] = []
+    """Take tasks until none is left, appending (index, result) to ``done``."""
     while True:
         claimed = _claim(counter, len(order))
         if not claimed:
             return done
-        done += [(order[k], run(order[k])) for k in claimed]
+        for k in claimed:
+            done.append((order[k], run(order[k])))
 
 
 def _child(
@@ -59,8 +61,12 @@ def _child(
     initializer: Callable[..., None],
     initargs: tuple[Any, ...],
 ) -> None:
-    initializer(*initargs)
-    done = _take_all(counter, order, lambda i: fn(tasks[i]))
+    done: list[tuple[int, Any]] = []
+    try:
+        initializer(*initargs)
+        _take_all(counter, order, lambda i: fn(tasks[i]), done)
+    except Exception:  # noqa: S110 - the parent runs that task again, and raises it
+        pass  # there, once (no traceback of ours on stderr, whose message might quote a file)
     conn.send_bytes(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
     conn.close()
 
@@ -99,7 +105,7 @@ def run_shared(
             child.start()
             send.close()
             children.append((child, receive))
-        results.update(_take_all(counter, order, lambda i: local(tasks[i])))
+        results.update(_take_all(counter, order, lambda i: local(tasks[i]), []))
         for child, receive in children:
             with suppress(EOFError, OSError):  # died: what it took is run below
                 # S301: our own child's results, over a pipe only it and we hold.

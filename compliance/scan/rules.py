@@ -24,6 +24,7 @@ from vault_gate.compliance.scan.detectors import (
     _VAULT_CONTEXT,
     OUR_DETECTORS,
     _Detector,
+    _KindsDetector,
     _suffix,
     is_placeholder,
     shannon_entropy,
@@ -239,7 +240,7 @@ def _kind_of(key: str) -> str | None:
     return None
 
 
-class SecretAssignmentDetector(_Detector):
+class SecretAssignmentDetector(_KindsDetector):
     """A literal value assigned to a secret's name, in any format.
 
     ``SECRET_KEY = '...'``, ``app.config['SECRET_KEY'] = '...'``, ``JWT_SECRET_KEY=...``,
@@ -358,10 +359,6 @@ class SecretAssignmentDetector(_Detector):
                 and " " not in value
             ):
                 yield kind, value
-
-    def find(self, line: str, filename: str, context: CodeSnippet | None) -> Iterator[str]:
-        for _kind, value in self.find_kinds(line, filename, context):
-            yield value
 
 
 # The engine's rules (compliance.scan.engine), in priority order for one value on one line.
