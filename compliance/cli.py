@@ -99,6 +99,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """Scan the named paths; findings on stdout, and always, on stderr, the summary of
     what was scanned and skipped (``--summary-json FILE`` writes it as JSON: ``--json``
     stays the list of findings its consumers parse)."""
+    if args.history or args.history_only:
+        from vault_gate.compliance.scan import history
+
+        for path in args.paths:
+            if path.is_dir():
+                history.prefetch_commits(path)  # git lists them while the rules load
     from vault_gate.compliance.scan.repo import scan
 
     for path in args.paths:

@@ -283,3 +283,128 @@ def test_a_log_read_in_blocks_is_scanned_in_whole_commits(
     assert all(piece.startswith(b"\x01") for piece in pieces)
     whole = [(c.commit, c.path, c.hunks) for c in history.parse(log)]
     assert [(c.commit, c.path, c.hunks) for p in pieces for c in history.parse(p)] == whole
+
+
+# --- screening a piece of history at once -----------------------------------------------
+
+
+class _Unscreened:
+    """The same scanner, every change scanned on its own (no screening)."""
+
+    def __init__(self, inner: history.ChangeScanner) -> None:
+        self.inner = inner
+        self.scanned = 0
+
+    def scan_bytes(self, data: bytes, path: str) -> list[tuple[int, str, str, str]]:
+        self.scanned += 1
+        return self.inner.scan_bytes(data, path)
+
+    def anchor_ends(self, data: bytes) -> None:
+        return None
+
+
+def _corpus_log() -> tuple[bytes, list[str]]:
+    """Every file of the corpus's tuning part as a new file, four to a commit, in
+    hunks of up to five lines (a hunk's lines are joined as git shows them)."""
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and "frozen" not in p.parts)
+    out, shas = [], []
+    for n in range(0, len(files), 4):
+        sha = f"{n:040x}"
+        shas.append(sha)
+        out.append(b"\x01" + sha.encode() + b"\n\n")
+        for path in files[n : n + 4]:
+            name = path.relative_to(CORPUS).as_posix()
+            lines = path.read_bytes().replace(b"\r", b"").split(b"\n")
+            out.append(f"diff --git a/{name} b/{name}\nnew file mode 100644\n".encode())
+            out.append(f"--- /dev/null\n+++ b/{name}\n".encode())
+            for start in range(0, len(lines), 5):
+                hunk = lines[start : start + 5]
+                out.append(f"@@ -0,0 +{start + 1},{len(hunk)} @@\n".encode())
+                out.append(b"".join(b"+" + line + b"\n" for line in hunk))
+    return b"".join(out), shas
+
+
+def _scanned(log: bytes, shas: list[str], scanner: history.ChangeScanner) -> history.Scanned:
+    out = history.Scanned.zero(shas)
+    index = {sha: i for i, sha in enumerate(shas)}
+    history._scan_changes(log, out, index, scanner, lambda p: False, 1 << 30, lambda p: True)
+    return out
+
+
+def test_screening_a_piece_at_once_finds_what_scanning_each_change_finds() -> None:
+    """Every change of a piece is screened in one pass of the rules' anchors, and only
+    those where one matched are scanned: the same findings, at the same lines, as
+    scanning each change (the corpus's secrets, four files a commit)."""
+    from vault_gate.compliance.scan.repo import KnownValues, _FileScanner
+
+    scanner = _FileScanner(KnownValues([]), 1 << 30)
+    log, shas = _corpus_log()
+    screened = _Unscreened(scanner)
+    screened.anchor_ends = scanner.anchor_ends  # type: ignore[method-assign]
+    plain = _Unscreened(scanner)
+    every = _scanned(log, shas, plain)
+    assert sum(len(n.found) for n in every.notes.values()) > 100  # the corpus's secrets
+    assert _scanned(log, shas, screened) == every
+    assert 0 < screened.scanned < plain.scanned  # it did screen: fewer changes scanned
+    if engine.hyperscan is not None:
+        assert scanner.anchor_ends(b"x") is not None
+
+
+def test_no_screening_where_anchors_cannot_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``re`` reports non-overlapping matches only, so one change's match could hide
+    the next one's: without Hyperscan, no screening (every change scanned)."""
+    monkeypatch.setenv("VAULT_GATE_NO_HYPERSCAN", "1")
+    from detect_secrets.settings import get_plugins
+
+    with detectors.scan_settings():
+        slow = engine.Engine(engine.engine_plugins(get_plugins()))
+    assert not slow.uses_hyperscan
+    assert slow.anchor_ends(b"VAULT_TOKEN=hvs.x") is None
+
+
+def test_scanned_columns_join_pick_and_survive_the_cache(tmp_path: Path) -> None:
+    a = history.Scanned(["a1", "a2"], [1, 0], [10, 0], [0, 2])
+    a.note("a1").found.append(("p", 3, "kind", "fp", "hash"))
+    b = history.Scanned(["b1"], [4], [40], [1])
+    b.note("b1").new_paths.append(".env")
+    both = history.Scanned.join([a, b])
+    assert both.shas == ["a1", "a2", "b1"] and both.files == [1, 0, 4]
+    assert set(both.notes) == {"a1", "b1"}
+    picked = history.Scanned.join([both], only={"b1", "a2"})
+    assert picked.shas == ["a2", "b1"] and picked.size == [0, 40] and set(picked.notes) == {"b1"}
+    cache = tmp_path / "c.json"
+    history.save_cache(cache, both)
+    assert history.load_cache(cache) == both
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    cache.write_text('{"shas": ["x"], "files": [], "size": [], "binary": [], "notes": {}}')
+    assert history.load_cache(cache) == history.Scanned()  # columns disagree: no cache
+
+
+def test_a_prefetched_listing_is_the_listing_and_is_taken_once(tmp_path: Path) -> None:
+    """The CLI starts ``git rev-list`` before the rules load; :func:`history.commits`
+    takes that listing (the same commits as its own) and leaves nothing running."""
+    repo = init_repo(tmp_path / "r")
+    commit(repo, "first", {"a.txt": "one\n"})
+    commit(repo, "second", {"b.txt": "two\n"})
+    own = history.commits(repo)
+    history.prefetch_commits(repo)
+    proc = history._listings[str(repo.resolve())]
+    assert history.commits(repo) == own and len(own) == 2
+    assert not history._listings and proc.returncode == 0
+
+
+def test_a_prefetched_listing_that_failed_fails_as_git_does(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    history.prefetch_commits(tmp_path / "plain")  # not a repository: git says so
+    with pytest.raises(subprocess.CalledProcessError):
+        history.commits(tmp_path / "plain")
+    assert not history._listings
+
+
+def test_a_listing_never_taken_is_stopped_at_exit(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    commit(repo, "first", {"a.txt": "one\n"})
+    history.prefetch_commits(repo)
+    proc = history._listings[str(repo.resolve())]
+    history._stop_listings()  # what atexit runs
+    assert proc.returncode is not None and not history._listings

@@ -208,6 +208,10 @@ class Engine:
                 self._always.append(index)
             expressions += [(index, a) for a in anchors]
         self._hs = _hyperscan_db(tuple((i, a.pattern, a.flags) for i, a in expressions))
+        buffer_anchored = re.compile(r"(?<!\\)(?:\\\\)*\\[AZz]")
+        self._screens = self._hs is not None and not any(
+            buffer_anchored.search(a.pattern) for _, a in expressions
+        )
         self._re: list[tuple[int, re.Pattern[bytes] | None]] = []
         if self._hs is None:
             for index, anchor in expressions:
@@ -220,6 +224,15 @@ class Engine:
     @property
     def uses_hyperscan(self) -> bool:
         return self._hs is not None
+
+    def anchor_ends(self, data: bytes) -> Iterable[int] | None:
+        """The end offset of every anchor match in ``data``; None where that does not
+        screen the rules: some run on every line, or the anchors are matched by
+        ``re``, which reports non-overlapping matches only (Hyperscan reports every
+        end), or an anchor holds only at the buffer's ends (``\\A``, ``\\Z``)."""
+        if self._always or not self._screens:
+            return None
+        return self._marks(data).keys()
 
     def _marks(self, data: bytes) -> dict[int, set[int]]:
         """Anchor match end offset -> rule indexes, for every anchor match."""

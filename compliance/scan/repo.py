@@ -20,7 +20,6 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import stat
 import subprocess
 import tempfile
@@ -274,18 +273,7 @@ class KnownValues:
 
 # --- git -----------------------------------------------------------------------------
 
-_GIT = shutil.which("git") or "git"
-
-
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(  # noqa: S603 - fixed git argv, no shell
-        [_GIT, "-C", str(root), "-c", "core.quotepath=off", *args],
-        input=stdin,
-        capture_output=True,
-        check=True,
-        timeout=GIT_TIMEOUT_S,
-    )
-    return result.stdout
+_git = history.run_git
 
 
 def is_git_work_tree(path: Path) -> bool:
@@ -302,9 +290,10 @@ def _ls_files_at_once(root: Path, *queries: Sequence[str]) -> list[list[str]]:
     big tree each lists for a tenth of a second, mostly in the kernel)."""
     procs = [
         subprocess.Popen(  # noqa: S603 - fixed git argv, no shell
-            [_GIT, "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", *query],
+            history.git_argv(root, "ls-files", "-z", *query),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=history.git_env(),
         )
         for query in queries
     ]
@@ -383,10 +372,11 @@ def _blob_sizes(root: Path, shas: Sequence[str]) -> dict[str, int | None]:
 def _read_blobs(root: Path, shas: Sequence[str]) -> Iterator[tuple[str, bytes]]:
     """Blob contents, streamed from one ``git cat-file --batch``."""
     proc = subprocess.Popen(  # noqa: S603 - fixed git argv, no shell
-        [_GIT, "-C", str(root), "cat-file", "--batch"],
+        history.git_argv(root, "cat-file", "--batch"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        env=history.git_env(),
     )
     assert proc.stdin is not None and proc.stdout is not None
 
@@ -547,6 +537,15 @@ class _FileScanner:
             found += [(h.line, h.kind, fingerprint(h.value), hashed_secret(h.value)) for h in hits]
         return found
 
+    def anchor_ends(self, data: bytes) -> Iterable[int] | None:
+        """Where the rules' anchors match in ``data`` (see :class:`history.ChangeScanner`);
+        None where known values are searched too (they have no anchors)."""
+        if not self.known.empty:
+            return None
+        if self._engine is None:
+            self._engine = engine.default_engine()
+        return self._engine.anchor_ends(data)
+
     def _rules(self, data: bytes, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
         """Our engine's rules (ours and detect-secrets' regex plugins, see
         :mod:`vault_gate.compliance.scan.engine`) over the file's lines as written."""
@@ -649,14 +648,21 @@ def _worker_init(known: KnownValues, max_file_bytes: int, keep_values: bool = Fa
     _worker.keep_values = keep_values
 
 
-def _worker_history(
-    task: tuple[str, list[str], list[str], tuple[str, ...], int],
-) -> list[history.CommitResult]:
-    assert _worker is not None
+HistoryTask = tuple[str, list[str], list[str], tuple[str, ...], int]
+
+
+def _history_task(scanner: _FileScanner, task: HistoryTask) -> history.Scanned:
+    """One chunk of commits (here or in a worker); new .env files are noted."""
     root, shas, stop, exclude, max_bytes = task
     return history.scan_chunk(
-        Path(root), shas, stop, _worker.scan_bytes, lambda p: is_excluded(p, exclude), max_bytes
-    )
+        Path(root), shas, stop, scanner, lambda p: is_excluded(p, exclude), max_bytes,
+        noted=is_committed_env_file,
+    )  # fmt: skip
+
+
+def _worker_history(task: HistoryTask) -> history.Scanned:
+    assert _worker is not None
+    return _history_task(_worker, task)
 
 
 def _worker_scan(task: tuple[str, str, str]) -> _Outcome | None:
@@ -756,7 +762,7 @@ class _Scanner:
 
     def history_chunks(
         self, root: Path, shas: list[str], parents: Mapping[str, Sequence[str]]
-    ) -> list[history.CommitResult]:
+    ) -> history.Scanned:
         """Scan what each of ``shas`` (topological order) added: in chunks, in workers
         when worth it."""
         size = history.chunk_commits(len(shas), self.workers)
@@ -770,23 +776,14 @@ class _Scanner:
             per_chunk = parallel.run_shared(
                 tasks,
                 workers=min(self.workers, len(chunks)),
-                local=self._history_chunk,
+                local=lambda task: _history_task(self._files, task),
                 fn=_worker_history,
                 initializer=_worker_init,
                 initargs=(self.known, self.max_file_bytes, self._files.keep_values),
             )
         else:
-            per_chunk = [self._history_chunk(task) for task in tasks]
-        return [r for chunk in per_chunk for r in chunk]
-
-    def _history_chunk(
-        self, task: tuple[str, list[str], list[str], tuple[str, ...], int]
-    ) -> list[history.CommitResult]:
-        root, shas, stop, exclude, max_bytes = task
-        return history.scan_chunk(
-            Path(root), shas, stop, self._files.scan_bytes,
-            lambda p: is_excluded(p, exclude), max_bytes,
-        )  # fmt: skip
+            per_chunk = [_history_task(self._files, task) for task in tasks]
+        return history.Scanned.join(per_chunk)
 
     def blob(self, data: bytes, display: str, where: str) -> None:
         """Scan a blob from history (the fallback where ``git log -p`` cannot run)."""
@@ -900,8 +897,10 @@ def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> Non
     shas = list(parents)
     use_cache = scanner.known.empty and scanner.cache_history
     cache_file = history.cache_path(root, _rules_digest(scanner)) if use_cache else None
-    cached = history.load_cache(cache_file)
-    todo = [s for s in shas if s not in cached]
+    wanted = set(shas)
+    cached = history.Scanned.join([history.load_cache(cache_file)], only=wanted)
+    known = set(cached.shas)
+    todo = [s for s in shas if s not in known]
     try:
         fresh = scanner.history_chunks(root, todo, parents)
     except subprocess.CalledProcessError:
@@ -910,7 +909,7 @@ def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> Non
             "history read blob by blob (git log -p failed: objects missing from this clone?)"
         )
         return
-    results = {**cached, **{r.sha: r for r in fresh}}
+    results = history.Scanned.join([cached, fresh])
     if use_cache:
         history.save_cache(cache_file, results)
     scanner.report.commits += len(shas)
@@ -920,27 +919,29 @@ def _scan_history_lines(scanner: _Scanner, root: Path, tracked: set[str]) -> Non
             f"{root}: a shallow clone; commits before its boundary are not here to scan"
         )
         scanner.report.skipped["history before the shallow boundary"] += 1
+    scanner.report.files[HISTORY_PREFIX] += sum(results.files)
+    scanner.report.bytes_scanned[HISTORY_PREFIX] += sum(results.size)
+    scanner.report.binary_skipped[HISTORY_PREFIX] += sum(results.binary)
+    scanner.report.skipped[SKIP_BINARY] += sum(results.binary)
     seen_env: set[str] = set()
     for sha in shas:
-        result = results[sha]
+        notes = results.notes.get(sha)
+        if notes is None:
+            continue
         where = f"{HISTORY_PREFIX} {sha[:SHORT_SHA_CHARS]}"
-        for path in result.added_paths:
-            if path in seen_env or path in tracked or not is_committed_env_file(path):
+        for path in notes.new_paths:  # .env files
+            if path in seen_env or path in tracked:
                 continue
             seen_env.add(path)
             scanner.report.findings.append(
                 RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, where)
             )
-        scanner.report.files[HISTORY_PREFIX] += result.files
-        scanner.report.bytes_scanned[HISTORY_PREFIX] += result.size
-        scanner.report.binary_skipped[HISTORY_PREFIX] += result.binary
-        scanner.report.skipped[SKIP_BINARY] += result.binary
-        for path, size in result.oversize:
+        for path, size in notes.oversize:
             scanner.not_scanned(path, KIND_OVERSIZE, f"{size} bytes added", where)
-        if result.found:
+        if notes.found:
             findings = [
                 RepoFinding(path, line, kind, fp, where, hashed)
-                for path, line, kind, fp, hashed in result.found
+                for path, line, kind, fp, hashed in notes.found
             ]
             scanner.report.findings += _one_per_secret(findings)
 
