@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_after(code: str) -> str:
@@ -37,3 +38,20 @@ def test_version_is_printed_on_stdout() -> None:
     )  # fmt: skip
     assert out.stdout.startswith("vault-gate ")
     assert out.stderr == ""
+
+
+def test_scanning_never_imports_requests_and_later_imports_get_the_real_one() -> None:
+    """detect-secrets imports ``requests`` for verification the scanner never runs
+    (0.1 s of every start): a stand-in while it loads (``dsimport``). A scan with
+    findings leaves ``requests`` unimported; an import after it gets the real module,
+    submodules too (hvac's ``requests.adapters``)."""
+    tokens = Path(__file__).parent / "data" / "secrets_corpus" / "positives" / "vault-token"
+    code = (
+        "import sys; from pathlib import Path; "
+        "from vault_gate.compliance.scan import repo; "
+        f"found = repo.scan([Path({str(tokens)!r})]).findings; "
+        "print(len(found) > 0, 'requests' in sys.modules, end=' '); "
+        "import requests.adapters, hvac; "
+        "print(type(sys.modules['requests']).__name__, requests.adapters.HTTPAdapter.__name__)"
+    )
+    assert _modules_after(code) == "True False module HTTPAdapter"

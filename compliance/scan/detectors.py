@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+import vault_gate.compliance.scan.dsimport  # noqa: F401 - before detect_secrets
+
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.filters.heuristic import is_indirect_reference, is_potential_uuid

@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import vault_gate.compliance.scan.dsimport  # noqa: F401 - before detect_secrets
+
 from detect_secrets.filters.allowlist import is_line_allowlisted
 from detect_secrets.plugins.base import RegexBasedDetector
 

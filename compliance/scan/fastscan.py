@@ -44,6 +44,8 @@ from re import _constants as sre_c
 from re import _parser as sre_parse
 from typing import Any
 
+import vault_gate.compliance.scan.dsimport  # noqa: F401 - before detect_secrets
+
 from detect_secrets.core import scan as ds_scan
 from detect_secrets.core.log import log
 from detect_secrets.core.potential_secret import PotentialSecret

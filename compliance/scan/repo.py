@@ -31,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, quote_plus
 
+import vault_gate.compliance.scan.dsimport  # noqa: F401 - before detect_secrets
+
 from detect_secrets.__version__ import VERSION as DETECT_SECRETS_VERSION
 
 from vault_gate.compliance.report.sarif import SarifFinding, sarif_log
@@ -200,7 +202,7 @@ def _size(n: int) -> str:
 
 def is_committed_env_file(path: str) -> bool:
     """``.env`` and ``.env.*`` hold real values; ``.env.example`` and co. are templates."""
-    name = PurePosixPath(path).name
+    name = path.rstrip("/").rpartition("/")[2]  # PurePosixPath's name, without its cost
     return (name == ".env" or name.startswith(".env.")) and name not in ENV_TEMPLATES
 
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+import vault_gate.compliance.scan.dsimport  # noqa: F401 - before detect_secrets
+
 from detect_secrets.util.code_snippet import CodeSnippet
 
 from vault_gate.compliance.scan.arguments import ArgumentSecretDetector
