@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import orjson
@@ -412,14 +413,16 @@ def test_oversize_and_unreadable_files_are_findings_not_silence(
     assert not result.passed
     assert "not scanned" in {e.looked_at for e in result.evidence}
 
-    real_read = Path.read_bytes
+    import builtins
 
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "locked.txt":
+    from vault_gate.compliance.scan import repo as repo_module
+
+    def locked_open(path: str, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("locked.txt"):  # as root, chmod cannot lock a file
             raise PermissionError(13, "Permission denied")
-        return real_read(path)
+        return builtins.open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(repo_module, "open", locked_open, raising=False)
     assert has(scan_paths([repo]), KIND_UNREADABLE, path="locked.txt")
 
 

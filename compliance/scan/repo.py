@@ -452,13 +452,15 @@ class _FileScanner:
         """Call on entering other detect-secrets settings: the plugins have changed."""
         self._engine = None
 
-    def file(self, disk_path: Path, display: str, where: str) -> _Outcome | None:
+    def file(self, disk_path: str, display: str, where: str) -> _Outcome | None:
         """Scan one file on disk, reported as ``display``; what is not a regular file
-        (a symlink, a directory, a FIFO) is counted as skipped, never read."""
+        (a symlink, a directory, a FIFO) is counted as skipped, never read. Paths are
+        strings here, not ``Path``: building them was a tenth of a tree's scan."""
         try:
-            mode = disk_path.lstat().st_mode
+            status = os.lstat(disk_path)
         except OSError as exc:
             return _not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
+        mode = status.st_mode
         if stat.S_ISLNK(mode):
             return _Outcome(skipped=SKIP_SYMLINK)
         if stat.S_ISDIR(mode):
@@ -466,7 +468,7 @@ class _FileScanner:
         if not stat.S_ISREG(mode):
             return _Outcome(skipped=SKIP_SPECIAL)
         try:
-            size = disk_path.stat().st_size
+            size = status.st_size  # a regular file: lstat is stat
             if size > self.max_file_bytes and _binary_head(disk_path):
                 return _Outcome(binary=_category(where), skipped=SKIP_BINARY)  # never text
             if size > self.max_file_bytes:
@@ -474,18 +476,20 @@ class _FileScanner:
                 return _not_scanned(display, KIND_OVERSIZE, reason, where)
             if size > stream.STREAM_MIN_BYTES:
                 return self.streamed(disk_path, display, where)
-            data = disk_path.read_bytes()
+            with open(disk_path, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             return _not_scanned(display, KIND_UNREADABLE, type(exc).__name__, where)
-        return self.content(data, disk_path, display, where)
+        return self.content(data, os.path.basename(disk_path), display, where)
 
-    def content(self, data: bytes, disk_path: Path, display: str, where: str) -> _Outcome:
+    def content(self, data: bytes, name: str, display: str, where: str) -> _Outcome:
+        """Scan ``data``, a file called ``name`` (file-type rules go by it)."""
         nul_separated = False
         if b"\0" in data[:BINARY_SNIFF_BYTES]:
             if not is_nul_separated_text(data):
                 return _Outcome(binary=_category(where), skipped=SKIP_BINARY)
             nul_separated = True
-        found = self._found(data, disk_path, display, where, nul_separated)
+        found = self._found(data, name, display, where, nul_separated)
         return _Outcome(
             _one_per_secret(found),
             scanned=_category(where),
@@ -494,7 +498,7 @@ class _FileScanner:
         )
 
     def _found(
-        self, data: bytes, disk_path: Path, display: str, where: str, nul_separated: bool
+        self, data: bytes, name: str, display: str, where: str, nul_separated: bool
     ) -> list[RepoFinding]:
         """Known values and rules on ``data``, at the lines the file shows them on."""
         lines: list[int] | None = None
@@ -504,27 +508,28 @@ class _FileScanner:
             lines = _record_lines(data)
             data = data.replace(b"\0", b"\n")
         found = [RepoFinding(display, n, k, fp, where) for n, k, fp in self.known.find(data)]
-        found += self._rules(data, disk_path, display, where)
+        found += self._rules(data, name, display, where)
         if lines is None:
             return found
         return [replace(f, line=lines[f.line - 1]) if f.line else f for f in found]
 
-    def streamed(self, disk_path: Path, display: str, where: str) -> _Outcome:
+    def streamed(self, disk_path: str, display: str, where: str) -> _Outcome:
         """A large file in overlapping pieces (:mod:`.stream`): memory stays bounded."""
-        with disk_path.open("rb") as fh:
+        with open(disk_path, "rb") as fh:
             head = fh.read(BINARY_SNIFF_BYTES)
         nul_separated = b"\0" in head
         if nul_separated and not is_nul_separated_text(head):
             return _Outcome(binary=_category(where), skipped=SKIP_BINARY)
         found: dict[tuple[int, str, str], RepoFinding] = {}
-        for lines_before, piece in stream.pieces(disk_path):
-            for f in self._found(piece, disk_path, display, where, nul_separated):
+        name = os.path.basename(disk_path)
+        for lines_before, piece in stream.pieces(Path(disk_path)):
+            for f in self._found(piece, name, display, where, nul_separated):
                 moved = replace(f, line=f.line + lines_before) if f.line else f
                 found.setdefault((moved.line, moved.kind, moved.fingerprint), moved)
         return _Outcome(
             _one_per_secret(found.values()),
             scanned=_category(where),
-            size=disk_path.stat().st_size,
+            size=os.stat(disk_path).st_size,
             nul_separated=nul_separated,
         )
 
@@ -548,12 +553,12 @@ class _FileScanner:
             self._engine = engine.default_engine()
         return self._engine.anchor_ends(data)
 
-    def _rules(self, data: bytes, disk_path: Path, display: str, where: str) -> list[RepoFinding]:
+    def _rules(self, data: bytes, name: str, display: str, where: str) -> list[RepoFinding]:
         """Our engine's rules (ours and detect-secrets' regex plugins, see
         :mod:`vault_gate.compliance.scan.engine`) over the file's lines as written."""
         if self._engine is None:
             self._engine = engine.default_engine()
-        hits = self._engine.scan(data, disk_path.name)
+        hits = self._engine.scan(data, name)
         return [
             RepoFinding(
                 display, h.line, h.kind, fingerprint(h.value), where, hashed_secret(h.value),
@@ -597,9 +602,9 @@ def _not_scanned(path: str, kind: str, reason: str, where: str) -> _Outcome:
     ], skipped=why)  # fmt: skip
 
 
-def _binary_head(path: Path) -> bool:
+def _binary_head(path: str) -> bool:
     """A binary by its first bytes (what :meth:`_FileScanner.content` would skip)."""
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         head = fh.read(BINARY_SNIFF_BYTES)
     return b"\0" in head and not is_nul_separated_text(head)
 
@@ -670,7 +675,7 @@ def _worker_history(task: HistoryTask) -> history.Scanned:
 def _worker_scan(task: tuple[str, str, str]) -> _Outcome | None:
     assert _worker is not None
     disk_path, display, where = task
-    return _worker.file(Path(disk_path), display, where)
+    return _worker.file(disk_path, display, where)
 
 
 def default_workers() -> int:
@@ -729,9 +734,9 @@ class _Scanner:
     def not_scanned(self, path: str, kind: str, reason: str, where: str) -> None:
         self._apply(_not_scanned(path, kind, reason, where))
 
-    def file(self, disk_path: Path, display: str, where: str) -> None:
+    def file(self, disk_path: str | Path, display: str, where: str) -> None:
         """Queue one file on disk, reported as ``display``."""
-        self._pending.append((str(disk_path), display, where))
+        self._pending.append((os.fspath(disk_path), display, where))
 
     def flush(self) -> None:
         """Scan the queued files; their results join the report in queue order."""
@@ -744,7 +749,7 @@ class _Scanner:
                     self._apply(outcome)
                 return
         for disk_path, display, where in tasks:
-            self._apply(self._files.file(Path(disk_path), display, where))
+            self._apply(self._files.file(disk_path, display, where))
 
     def _in_workers(
         self, tasks: list[tuple[str, str, str]], sizes: list[int], workers: int
@@ -755,7 +760,7 @@ class _Scanner:
         return parallel.run_shared(
             tasks,
             workers=workers,
-            local=lambda task: self._files.file(Path(task[0]), task[1], task[2]),
+            local=lambda task: self._files.file(*task),
             fn=_worker_scan,
             initializer=_worker_init,
             initargs=(self.known, self.max_file_bytes, self._files.keep_values),
@@ -791,7 +796,7 @@ class _Scanner:
         """Scan a blob from history (the fallback where ``git log -p`` cannot run)."""
         self.flush()
         self._blob_count += 1
-        self._apply(self._files.content(data, Path(display), display, where))
+        self._apply(self._files.content(data, os.path.basename(display), display, where))
 
 
 def _sizes(tasks: Sequence[tuple[str, str, str]]) -> list[int]:
@@ -849,6 +854,7 @@ def _scan_git(
         queries.append(("--others", "--ignored", "--exclude-standard"))
     tracked, untracked, *ignored_files = _ls_files_at_once(root, *queries)
     excluded = scanner.exclude
+    base = os.fspath(root)
     for path in tracked:
         if is_excluded(path, excluded):
             scanner.report.skipped[SKIP_EXCLUDED] += 1
@@ -857,24 +863,24 @@ def _scan_git(
             scanner.report.findings.append(
                 RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_WORKING_TREE)
             )
-        scanner.file(root / path, path, WHERE_WORKING_TREE)
+        scanner.file(os.path.join(base, path), path, WHERE_WORKING_TREE)
     for path in untracked:
         if not is_excluded(path, excluded):
-            scanner.file(root / path, path, WHERE_UNTRACKED)
+            scanner.file(os.path.join(base, path), path, WHERE_UNTRACKED)
         else:
             scanner.report.skipped[SKIP_EXCLUDED] += 1
     if ignored:
         # Named on the command line: the user's intent beats .gitignore (a .env is
         # ignored, and exactly where secrets sit on disk). Reported as such.
         for path in ignored_files[0]:
-            if is_excluded(path, excluded) or ".git" in PurePosixPath(path).parts:
+            if is_excluded(path, excluded) or ".git" in path.split("/"):
                 scanner.report.skipped[SKIP_EXCLUDED] += 1
                 continue
             if is_committed_env_file(path):
                 scanner.report.findings.append(
                     RepoFinding(path, 0, KIND_ENV_FILE, NO_FINGERPRINT, WHERE_IGNORED)
                 )
-            scanner.file(root / path, path, WHERE_IGNORED)
+            scanner.file(os.path.join(base, path), path, WHERE_IGNORED)
     if history:
         _scan_history_lines(scanner, root, set(tracked))
 
@@ -1009,7 +1015,7 @@ def _scan_tree(scanner: _Scanner, root: Path) -> None:
         if is_excluded(rel, scanner.exclude):
             scanner.report.skipped[SKIP_EXCLUDED] += 1
             continue
-        scanner.file(Path(disk_path), rel, WHERE_WORKING_TREE)
+        scanner.file(disk_path, rel, WHERE_WORKING_TREE)
 
 
 def scan(
