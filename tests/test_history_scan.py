@@ -20,6 +20,7 @@ from tests.test_repo_scan import (
     TOKEN,
     assert_not_leaked,
     commit,
+    git,
     has,
     init_repo,
     random_token,
@@ -54,6 +55,26 @@ def test_history_reports_the_added_line_at_its_commit(tmp_path: Path) -> None:
         report.findings, TOKEN, token, path="app.yml", line=3, where=f"history {second[:10]}"
     )
     assert report.commits == 3
+    assert_not_leaked(report.findings, [token])
+
+
+def test_history_is_read_as_committed_whatever_diff_filters_the_repository_names(
+    tmp_path: Path,
+) -> None:
+    """A textconv filter (named by .gitattributes, configured by the user) would show
+    ``git log -p`` other text than was committed, here none, and would run a program
+    for each file; history is read without it. A deleted file adds nothing."""
+    repo = init_repo(tmp_path / "r")
+    git(repo, "config", "diff.hide.textconv", "sh -c 'touch ran; true'")
+    token = random_token()
+    added = commit(repo, "add", {".gitattributes": "*.conf diff=hide\n",
+                                 "app.conf": f"token = {token.reveal()}\n"})  # fmt: skip
+    git(repo, "rm", "-q", "app.conf")
+    commit(repo, "remove")
+    report = scan([repo], history=True, working_tree=False)
+    assert has(report.findings, TOKEN, token, path="app.conf", where=f"history {added[:10]}")
+    assert len([f for f in report.findings if f.kind == TOKEN]) == 1
+    assert not (repo / "ran").exists()
     assert_not_leaked(report.findings, [token])
 
 

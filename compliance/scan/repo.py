@@ -662,7 +662,8 @@ def _history_task(scanner: _FileScanner, task: HistoryTask) -> history.Scanned:
     """One chunk of commits (here or in a worker); new .env files are noted."""
     root, shas, stop, exclude, max_bytes = task
     return history.scan_chunk(
-        Path(root), shas, stop, scanner, lambda p: is_excluded(p, exclude), max_bytes,
+        Path(root), shas, stop, scanner,
+        (lambda p: is_excluded(p, exclude)) if exclude else None, max_bytes,
         noted=is_committed_env_file,
     )  # fmt: skip
 
