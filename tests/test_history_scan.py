@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -442,3 +443,23 @@ def test_the_log_events_are_told_apart_by_their_group_numbers() -> None:
         history._PLUS, history._NEW, history._BINARY,
     )  # fmt: skip
     assert history._EVENTS.groups == 7
+
+
+@pytest.mark.skipif(engine.hyperscan is None, reason="no hyperscan wheel here")
+def test_no_screening_where_an_anchor_holds_only_at_the_buffers_start() -> None:
+    """``\\A`` matches at the start of each change alone, but only once in the joined
+    piece: an engine with such an anchor is not screened; without one, it is."""
+    import re
+
+    class _AtStart(detectors._Detector):
+        secret_type = "at start"
+        denylist = (re.compile(r"\Akey=\w+"),)
+
+        def find(self, line: str, filename: str, context: object) -> Iterator[str]:
+            yield from (m.group(0) for m in self.denylist[0].finditer(line))
+
+    class _Anywhere(_AtStart):
+        denylist = (re.compile(r"key=\w+"),)
+
+    assert engine.Engine([_AtStart()]).anchor_ends(b"x\nkey=1") is None
+    assert list(engine.Engine([_Anywhere()]).anchor_ends(b"x\nkey=1")) != []
